@@ -1,0 +1,81 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Commerce.ServiceDefaults.Data;
+
+public static class NpgsqlRegistration
+{
+    /// <summary>
+    /// Registers the service's database from <c>ConnectionStrings__{name}</c>: one <see cref="NpgsqlDataSource"/>
+    /// (for hand-written SQL) shared by a pooled EF Core context, a health check, and migrations applied at start
+    /// before anything else runs. Call it before registering messaging, so consumers never see an old schema.
+    /// </summary>
+    public static IHostApplicationBuilder AddNpgsqlDbContext<TContext>(this IHostApplicationBuilder builder, string connectionName)
+        where TContext : DbContext
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured.");
+
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName }.Build();
+        builder.Services.AddSingleton(dataSource);
+        builder.Services.AddDbContextPool<TContext>(options => options.UseNpgsql(dataSource));
+        builder.Services.AddHealthChecks().AddCheck(
+            connectionName, new NpgsqlHealthCheck(dataSource), HealthStatus.Unhealthy, ["ready", "postgres"]);
+        builder.Services.AddHostedService<MigrateOnStart<TContext>>();
+        return builder;
+    }
+
+    private sealed class NpgsqlHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await using var command = dataSource.CreateCommand("SELECT 1");
+                await command.ExecuteScalarAsync(cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy("PostgreSQL is not reachable.", exception);
+            }
+        }
+    }
+
+    /// <summary>Applies pending EF Core migrations before any other hosted service starts (StartingAsync).</summary>
+    private sealed class MigrateOnStart<TContext>(IServiceProvider services, ILogger<MigrateOnStart<TContext>> logger)
+        : IHostedLifecycleService where TContext : DbContext
+    {
+        public async Task StartingAsync(CancellationToken cancellationToken)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            // The database server may still be coming up when a whole system starts at once.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await db.Database.MigrateAsync(cancellationToken);
+                    logger.LogInformation("{Context} schema is up to date", typeof(TContext).Name);
+                    return;
+                }
+                catch (NpgsqlException exception) when (attempt < 30 && exception.IsTransient)
+                {
+                    logger.LogWarning("Database not reachable yet ({Message}); retrying", exception.Message);
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                }
+            }
+        }
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

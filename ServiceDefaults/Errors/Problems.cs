@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Commerce.ServiceDefaults.Errors;
+
+/// <summary>RFC 9457 problem answers with the stable <c>code</c> extension every client can switch on.</summary>
+public static class Problems
+{
+    public const string ValidationFailed = "validation_failed";
+
+    /// <summary>400 naming the field that is wrong.</summary>
+    public static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(
+            new Dictionary<string, string[]> { [field] = [message] },
+            title: $"'{field}' is invalid: {message}",
+            extensions: new Dictionary<string, object?> { ["code"] = ValidationFailed, ["field"] = field });
+
+    /// <summary>Any other refusal: <paramref name="code"/> is the stable machine-readable reason.</summary>
+    public static ProblemHttpResult Refused(int status, string code, string title) =>
+        TypedResults.Problem(title: title, statusCode: status, extensions: new Dictionary<string, object?> { ["code"] = code });
+
+    public static ProblemHttpResult NotFound(string what) =>
+        Refused(StatusCodes.Status404NotFound, "not_found", $"{what} was not found.");
+
+    public static TBuilder AddCommerceProblemDetails<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions.TryAdd("code", CodeFor(context.ProblemDetails.Status));
+            if (context.HttpContext.Request.Headers.TryGetValue("X-Correlation-Id", out var correlationId))
+            {
+                context.ProblemDetails.Extensions.TryAdd("correlationId", correlationId.ToString());
+            }
+        });
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        return builder;
+    }
+
+    private static string CodeFor(int? status) => status switch
+    {
+        400 => ValidationFailed,
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        503 => "unavailable",
+        _ => "error",
+    };
+
+    /// <summary>
+    /// A body that is not valid JSON for the request type is the client's fault: answer 400 naming the JSON path,
+    /// not 500.
+    /// </summary>
+    private sealed class BadRequestExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not BadHttpRequestException badRequest)
+            {
+                return false;
+            }
+
+            var field = (badRequest.InnerException as JsonException)?.Path?.TrimStart('$', '.') ?? "body";
+            if (field.Length == 0)
+            {
+                field = "body";
+            }
+
+            httpContext.Response.StatusCode = badRequest.StatusCode;
+            return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails =
+                {
+                    Status = badRequest.StatusCode,
+                    Title = $"'{field}' is invalid: the request body could not be read.",
+                    Detail = badRequest.InnerException?.Message ?? badRequest.Message,
+                    Extensions = { ["code"] = ValidationFailed, ["field"] = field },
+                },
+            });
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Commerce.ServiceDefaults.Messaging;
+
+public static class RabbitMqRegistration
+{
+    /// <summary>
+    /// MassTransit over RabbitMQ from <c>ConnectionStrings__{name}</c> (<c>amqp://user:pass@host:port/vhost</c>).
+    /// Every receive endpoint retries transient faults, then moves the message to its <c>_error</c> queue: nothing is
+    /// dropped. MassTransit registers its bus health check itself.
+    /// </summary>
+    public static TBuilder AddRabbitMqMessaging<TBuilder>(
+        this TBuilder builder,
+        Action<IBusRegistrationConfigurator> configureConsumers,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureBus = null,
+        string connectionName = "rabbitmq")
+        where TBuilder : IHostApplicationBuilder
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured.");
+        var uri = new Uri(connectionString);
+        var userInfo = Uri.UnescapeDataString(uri.UserInfo).Split(':', 2);
+        var virtualHost = uri.AbsolutePath.Trim('/') is { Length: > 0 } path ? Uri.UnescapeDataString(path) : "/";
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            // MassTransit 8.4+ reports usage to an outside host unless told not to.
+            bus.DisableUsageTelemetry();
+            bus.SetKebabCaseEndpointNameFormatter();
+            configureConsumers(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                rabbit.Host(uri.Host, (ushort)(uri.IsDefaultPort ? 5672 : uri.Port), virtualHost, host =>
+                {
+                    host.Username(userInfo.ElementAtOrDefault(0) is { Length: > 0 } user ? user : "guest");
+                    host.Password(userInfo.ElementAtOrDefault(1) ?? "guest");
+                });
+                rabbit.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+                configureBus?.Invoke(context, rabbit);
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,27 @@
+using Commerce.Gateway.DevTokens;
+using Commerce.Gateway.Routing;
+using Commerce.Gateway.Traffic;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddStorefrontRoutes();
+builder.AddPerCallerRateLimiting();
+
+var app = builder.Build();
+
+app.UseCorrelationId();
+app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+app.UseRequestTimeouts();
+
+if (app.Environment.IsDevelopment())
+{
+    app.MapDevTokens();
+}
+
+app.MapStorefrontRoutes();
+
+app.Run();

@@ -1,0 +1,76 @@
+using Commerce.ServiceDefaults.Auth;
+using Commerce.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Commerce.Gateway.Routing;
+
+/// <summary>
+/// Every path of API.md, mapped to the service that owns it, with who may call it. Destinations come from
+/// Aspire-style service discovery variables (<c>services__stock__http__0</c>), never from code.
+/// </summary>
+public static class StorefrontRoutes
+{
+    private const string Anyone = "anonymous";
+    private const string AnyUser = "default";
+    private const string TimeoutPolicy = "storefront";
+
+    private static readonly string[] Services = ["order", "stock", "wallet", "coupon", "notification"];
+
+    private static IEnumerable<RouteConfig> Routes() =>
+    [
+        Route("products-read", "stock", "/api/products/{**rest}", Anyone, "GET"),
+        Route("admin-products", "stock", "/api/admin/products/{**rest}", AuthSettings.AdminPolicy),
+        Route("wallet", "wallet", "/api/wallet/{**rest}", AnyUser),
+        Route("coupons-read", "coupon", "/api/coupons/{couponId}", Anyone, "GET"),
+        // A literal segment outranks {couponId}: "mine" is the caller's own list, not a coupon id.
+        Route("coupons-mine", "coupon", "/api/coupons/mine", AnyUser),
+        Route("coupons-issue", "coupon", "/api/coupons/{couponId}/issue", AnyUser, "POST"),
+        Route("admin-coupons", "coupon", "/api/admin/coupons/{**rest}", AuthSettings.AdminPolicy),
+        Route("orders", "order", "/api/orders/{**rest}", AnyUser),
+        Route("notifications", "notification", "/api/notifications/{**rest}", AnyUser),
+    ];
+
+    private static RouteConfig Route(string id, string service, string path, string policy, params string[] methods) => new()
+    {
+        RouteId = id,
+        ClusterId = service,
+        AuthorizationPolicy = policy,
+        TimeoutPolicy = TimeoutPolicy,
+        Match = new RouteMatch { Path = path, Methods = methods.Length == 0 ? null : methods },
+    };
+
+    public static WebApplicationBuilder AddStorefrontRoutes(this WebApplicationBuilder builder)
+    {
+        var clusters = Services.Select(service => new ClusterConfig
+        {
+            ClusterId = service,
+            Destinations = new Dictionary<string, DestinationConfig>
+            {
+                ["primary"] = new()
+                {
+                    Address = builder.Configuration[$"services:{service}:http:0"]
+                        ?? throw new InvalidOperationException($"services__{service}__http__0 is not configured."),
+                },
+            },
+        }).ToList();
+
+        var timeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Gateway:RequestTimeoutSeconds", 30));
+        builder.Services.AddRequestTimeouts(options => options.AddPolicy(TimeoutPolicy, new RequestTimeoutPolicy
+        {
+            Timeout = timeout,
+            TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+        }));
+        builder.Services.AddReverseProxy().LoadFromMemory([.. Routes()], clusters);
+        return builder;
+    }
+
+    public static WebApplication MapStorefrontRoutes(this WebApplication app)
+    {
+        app.MapReverseProxy();
+        // Admin paths no service owns are still admin-only: a non-admin learns 403, not what exists.
+        app.MapFallback("/api/admin/{**rest}", () => Problems.NotFound("The admin resource"))
+            .RequireAuthorization(AuthSettings.AdminPolicy);
+        return app;
+    }
+}

@@ -1,0 +1,17 @@
+using Commerce.Wallet.Data;
+using Commerce.ServiceDefaults.Caching;
+using Commerce.ServiceDefaults.Data;
+using Commerce.ServiceDefaults.Messaging;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNpgsqlDbContext<WalletDbContext>("walletdb");
+builder.AddRedisClient();
+builder.AddRabbitMqMessaging(consumers => { });
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();
