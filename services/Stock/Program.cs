@@ -14,4 +14,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 
+// The load suites' calibration point: what a request through the Gateway costs with no work behind it.
+app.MapGet("/api/ping", () => TypedResults.Text("pong"));
+
 app.Run();
