@@ -13,6 +13,7 @@ public sealed class StockDbContext(DbContextOptions<StockDbContext> options) : D
     public DbSet<StockStep> Steps => Set<StockStep>();
     public DbSet<StockMovement> Movements => Set<StockMovement>();
     public DbSet<RankingCount> RankingCounted => Set<RankingCount>();
+    public DbSet<RankingSale> RankingSales => Set<RankingSale>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -49,6 +50,8 @@ public sealed class StockDbContext(DbContextOptions<StockDbContext> options) : D
             step.Property(s => s.Kind).HasColumnName("kind").HasMaxLength(16);
             step.Property(s => s.Outcome).HasColumnName("outcome").HasMaxLength(32);
             step.Property(s => s.SettledBy).HasColumnName("settled_by").HasMaxLength(16);
+            // How many times the step's message arrived: operators (and tests) see redeliveries that changed nothing.
+            step.Property(s => s.Deliveries).HasColumnName("deliveries").HasDefaultValue(1);
             step.Property(s => s.RecordedAt).HasColumnName("recorded_at").HasDefaultValueSql("now()");
         });
 
@@ -71,13 +74,23 @@ public sealed class StockDbContext(DbContextOptions<StockDbContext> options) : D
 
         modelBuilder.Entity<RankingCount>(count =>
         {
-            count.ToTable("ranking_counted", table => table.HasCheckConstraint("ck_ranking_counted_quantity", "quantity > 0"));
             // Keyed by order: an OrderCompleted delivered twice is counted once.
-            count.HasKey(c => new { c.OrderId, c.ProductId });
+            count.ToTable("ranking_counted");
+            count.HasKey(c => c.OrderId);
             count.Property(c => c.OrderId).HasColumnName("order_id");
-            count.Property(c => c.ProductId).HasColumnName("product_id").HasMaxLength(64);
-            count.Property(c => c.Quantity).HasColumnName("quantity");
+            count.Property(c => c.Deliveries).HasColumnName("deliveries").HasDefaultValue(1);
             count.Property(c => c.CountedAt).HasColumnName("counted_at").HasDefaultValueSql("now()");
+        });
+
+        modelBuilder.Entity<RankingSale>(sale =>
+        {
+            // What each counted order added, so a ranking Redis lost is rebuilt exactly.
+            sale.ToTable("ranking_sales", table => table.HasCheckConstraint("ck_ranking_sales_quantity", "quantity > 0"));
+            sale.HasKey(s => new { s.OrderId, s.ProductId });
+            sale.Property(s => s.OrderId).HasColumnName("order_id");
+            sale.Property(s => s.ProductId).HasColumnName("product_id").HasMaxLength(64);
+            sale.Property(s => s.Quantity).HasColumnName("quantity");
+            sale.HasOne<RankingCount>().WithMany().HasForeignKey(s => s.OrderId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }
@@ -101,6 +114,7 @@ public sealed class StockStep
     public required string Kind { get; set; }
     public required string Outcome { get; set; }
     public string? SettledBy { get; set; }
+    public int Deliveries { get; set; }
     public DateTimeOffset RecordedAt { get; set; }
 }
 
@@ -116,13 +130,20 @@ public sealed class StockMovement
     public DateTimeOffset RecordedAt { get; set; }
 }
 
-/// <summary>A completed order's line already added to the sales ranking.</summary>
+/// <summary>A completed order already added to the sales ranking.</summary>
 public sealed class RankingCount
+{
+    public Guid OrderId { get; set; }
+    public int Deliveries { get; set; }
+    public DateTimeOffset CountedAt { get; set; }
+}
+
+/// <summary>One product's quantity a counted order added to the ranking.</summary>
+public sealed class RankingSale
 {
     public Guid OrderId { get; set; }
     public required string ProductId { get; set; }
     public long Quantity { get; set; }
-    public DateTimeOffset CountedAt { get; set; }
 }
 
 /// <summary>Lets `dotnet ef migrations add` build the model without a running database.</summary>

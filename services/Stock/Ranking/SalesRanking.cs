@@ -7,7 +7,8 @@ namespace Commerce.Stock.Ranking;
 
 /// <summary>
 /// Best-selling products: a Redis sorted set (<c>ranking:sold</c>) fed by <see cref="OrderCompleted"/>, backed by the
-/// <c>ranking_counted</c> rows that make each order count once and from which the set is rebuilt when Redis lost it.
+/// <c>ranking_counted</c> rows that make each order count once and the <c>ranking_sales</c> rows the set is rebuilt from
+/// when Redis lost it.
 /// </summary>
 public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer redis, ProductCatalog catalog, ILogger<SalesRanking> logger)
 {
@@ -43,21 +44,33 @@ public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer red
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var claim = new NpgsqlCommand(
+            """
+            INSERT INTO ranking_counted (order_id) VALUES (@order)
+            ON CONFLICT (order_id) DO UPDATE SET deliveries = ranking_counted.deliveries + 1
+            RETURNING deliveries
+            """, connection))
+        {
+            claim.Parameters.AddWithValue("order", orderId);
+            // A copy arriving while the first is in flight waits on the row, then counts as a redelivery.
+            if ((int)(await claim.ExecuteScalarAsync(cancellationToken))! > 1)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                logger.LogInformation("Order {OrderId} is already in the ranking", orderId);
+                return false;
+            }
+        }
+
         await using (var record = new NpgsqlCommand(
             """
-            INSERT INTO ranking_counted (order_id, product_id, quantity)
+            INSERT INTO ranking_sales (order_id, product_id, quantity)
             SELECT @order, line.product_id, line.quantity FROM unnest(@ids, @quantities) AS line(product_id, quantity)
-            ON CONFLICT (order_id, product_id) DO NOTHING
             """, connection))
         {
             record.Parameters.AddWithValue("order", orderId);
             record.Parameters.AddWithValue("ids", sold.Select(line => line.ProductId).ToArray());
             record.Parameters.AddWithValue("quantities", sold.Select(line => line.Quantity).ToArray());
-            if (await record.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                logger.LogInformation("Order {OrderId} is already in the ranking", orderId);
-                return false;
-            }
+            await record.ExecuteNonQueryAsync(cancellationToken);
         }
 
         // The rows are written first and committed only after Redis took the increment: if Redis fails, the rollback
@@ -104,7 +117,7 @@ public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer red
     {
         var entries = new List<SortedSetEntry> { new(BuiltMarker, 0) };
         await using (var totals = db.CreateCommand(
-            "SELECT product_id, sum(quantity)::bigint FROM ranking_counted GROUP BY product_id"))
+            "SELECT product_id, sum(quantity)::bigint FROM ranking_sales GROUP BY product_id"))
         await using (var reader = await totals.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))

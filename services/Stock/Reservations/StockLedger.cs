@@ -1,7 +1,6 @@
 using Commerce.Contracts;
 using Commerce.Stock.Products;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Commerce.Stock.Reservations;
 
@@ -19,6 +18,8 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
     private const string Pending = "pending";
     private const string Applied = "applied";
     private const string Tombstone = "tombstone";
+    private const string Refused = "refused";
+    private const string NothingHeld = "nothing_held";
 
     /// <summary>
     /// Reserves every line or none. Each line is one conditional update that only succeeds while enough is on sale,
@@ -31,7 +32,7 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // A concurrent copy of this message waits here until the first one commits, then replays its answer.
-        if (!await ClaimStepAsync(connection, Reserve, orderId, Pending, settledBy: null, cancellationToken))
+        if (!await ClaimStepAsync(connection, Reserve, orderId, cancellationToken))
         {
             var replay = await ReplayReservationAsync(connection, orderId, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -155,15 +156,14 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        if (!await ClaimStepAsync(connection, kind, orderId, Pending, settledBy: null, cancellationToken))
+        if (!await ClaimStepAsync(connection, kind, orderId, cancellationToken))
         {
             await transaction.CommitAsync(cancellationToken);
             logger.LogInformation("Order {OrderId}: {Kind} already recorded; nothing changed", orderId, kind);
             return Settlement.Duplicate;
         }
 
-        if (kind == Release
-            && await ClaimStepAsync(connection, Reserve, orderId, StockOutcomes.InsufficientStock, settledBy: Release, cancellationToken))
+        if (kind == Release && await TakeReservationSlotAsync(connection, orderId, cancellationToken))
         {
             // The saga gave up on this order before its reservation arrived: taking the reservation's slot now means
             // the late ReserveStock finds it and reserves nothing.
@@ -177,14 +177,17 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         if (!await SettleReservationAsync(connection, orderId, kind, cancellationToken))
         {
             var (outcome, settledBy) = await ReadReservationAsync(connection, orderId, cancellationToken);
-            // Nothing is applied: roll the claimed step back so the refusal leaves no trace but the log.
-            await transaction.RollbackAsync(cancellationToken);
+            // Nothing is applied, but the step row records the refusal, so a redelivery of it is a duplicate too.
             if (kind == Release && outcome is StockOutcomes.InsufficientStock or StockOutcomes.UnknownProduct)
             {
+                await SetOutcomeAsync(connection, kind, orderId, NothingHeld, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
                 logger.LogInformation("Order {OrderId}: release of a reservation that failed; nothing held", orderId);
                 return Settlement.NothingHeld;
             }
 
+            await SetOutcomeAsync(connection, kind, orderId, Refused, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             logger.LogWarning(
                 "Order {OrderId}: {Kind} refused (reservation {Outcome}, settled by {SettledBy}); nothing changed",
                 orderId, kind, outcome ?? "missing", settledBy ?? "nothing");
@@ -211,19 +214,36 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         return Settlement.Applied;
     }
 
-    private static async Task<bool> ClaimStepAsync(
-        NpgsqlConnection connection, string kind, Guid orderId, string outcome, string? settledBy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records that the step's message arrived; true only for the first delivery (its row is still pending). A copy that
+    /// arrives while the first is in flight waits on the row until the first commits, then counts as a redelivery.
+    /// </summary>
+    private static async Task<bool> ClaimStepAsync(NpgsqlConnection connection, string kind, Guid orderId, CancellationToken cancellationToken)
     {
         await using var claim = new NpgsqlCommand(
             """
-            INSERT INTO stock_steps (order_id, kind, outcome, settled_by) VALUES (@order, @kind, @outcome, @settled_by)
-            ON CONFLICT (order_id, kind) DO NOTHING
+            INSERT INTO stock_steps (order_id, kind, outcome) VALUES (@order, @kind, 'pending')
+            ON CONFLICT (order_id, kind) DO UPDATE SET deliveries = stock_steps.deliveries + 1
+            RETURNING outcome
             """, connection);
         claim.Parameters.AddWithValue("order", orderId);
         claim.Parameters.AddWithValue("kind", kind);
-        claim.Parameters.AddWithValue("outcome", outcome);
-        claim.Parameters.Add(new NpgsqlParameter("settled_by", NpgsqlDbType.Text) { Value = (object?)settledBy ?? DBNull.Value });
-        return await claim.ExecuteNonQueryAsync(cancellationToken) == 1;
+        // A committed step always has its final outcome, so 'pending' can only be the row this statement inserted.
+        return (string?)await claim.ExecuteScalarAsync(cancellationToken) == Pending;
+    }
+
+    /// <summary>Takes a reservation's slot before its ReserveStock arrived (a tombstone); false when it already arrived.</summary>
+    private static async Task<bool> TakeReservationSlotAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
+    {
+        await using var take = new NpgsqlCommand(
+            """
+            INSERT INTO stock_steps (order_id, kind, outcome, settled_by, deliveries)
+            VALUES (@order, 'reserve', @outcome, 'release', 0)
+            ON CONFLICT (order_id, kind) DO NOTHING
+            """, connection);
+        take.Parameters.AddWithValue("order", orderId);
+        take.Parameters.AddWithValue("outcome", StockOutcomes.InsufficientStock);
+        return await take.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     private static async Task SetOutcomeAsync(NpgsqlConnection connection, string kind, Guid orderId, string outcome, CancellationToken cancellationToken)

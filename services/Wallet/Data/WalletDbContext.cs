@@ -45,6 +45,8 @@ public sealed class WalletDbContext(DbContextOptions<WalletDbContext> options) :
             entry.Property(e => e.Amount).HasColumnName("amount");
             entry.Property(e => e.Outcome).HasColumnName("outcome").HasMaxLength(32);
             entry.Property(e => e.SettledBy).HasColumnName("settled_by").HasMaxLength(16);
+            // How many times the step's message (or the deposit request) arrived: redeliveries that changed nothing show.
+            entry.Property(e => e.Deliveries).HasColumnName("deliveries").HasDefaultValue(1);
             entry.Property(e => e.RecordedAt).HasColumnName("recorded_at").HasDefaultValueSql("now()");
             // One row per (order, kind) makes every saga message idempotent; one per (user, key) makes a deposit happen once.
             entry.HasIndex(e => new { e.OrderId, e.Kind }).IsUnique()
@@ -75,6 +77,7 @@ public sealed class LedgerEntry
     public long Amount { get; set; }
     public required string Outcome { get; set; }
     public string? SettledBy { get; set; }
+    public int Deliveries { get; set; }
     public DateTimeOffset RecordedAt { get; set; }
 }
 

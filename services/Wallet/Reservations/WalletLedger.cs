@@ -20,6 +20,8 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
     private const string Pending = "pending";
     private const string Applied = "applied";
     private const string Tombstone = "tombstone";
+    private const string Refused = "refused";
+    private const string NothingHeld = "nothing_held";
 
     public async Task<WalletView> ReadAsync(string userId, CancellationToken cancellationToken)
     {
@@ -40,15 +42,26 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
             """
             INSERT INTO wallet_ledger (user_id, idempotency_key, kind, amount, outcome)
             VALUES (@user, @key, 'deposit', @amount, 'applied')
-            ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL
+            DO UPDATE SET deliveries = wallet_ledger.deliveries + 1
+            RETURNING deliveries, amount
             """, connection))
         {
             record.Parameters.AddWithValue("user", userId);
             record.Parameters.AddWithValue("key", idempotencyKey);
             record.Parameters.AddWithValue("amount", amount);
-            if (await record.ExecuteNonQueryAsync(cancellationToken) == 0)
+            long firstAmount;
+            int deliveries;
+            await using (var reader = await record.ExecuteReaderAsync(cancellationToken))
             {
-                var firstAmount = await DepositedAmountAsync(connection, userId, idempotencyKey, cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                deliveries = reader.GetInt32(0);
+                firstAmount = reader.GetInt64(1);
+            }
+
+            // Rows are committed only with their deposit, so a second delivery means the key already deposited.
+            if (deliveries > 1)
+            {
                 var current = await ReadWalletAsync(connection, userId, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 logger.LogInformation("Deposit {Key} of user {UserId} repeated; nothing deposited", idempotencyKey, userId);
@@ -86,7 +99,7 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
 
         // A concurrent copy of this message waits here until the first one commits, then replays its answer.
         var wellFormed = Ids.IsWellFormed(userId) && amount >= 0;
-        if (!await ClaimStepAsync(connection, Reserve, orderId, wellFormed ? userId : null, Math.Max(amount, 0), Pending, settledBy: null, cancellationToken))
+        if (!await ClaimStepAsync(connection, Reserve, orderId, wellFormed ? userId : null, wellFormed ? amount : 0, cancellationToken))
         {
             var replay = await ReplayReservationAsync(connection, orderId, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -145,15 +158,14 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        if (!await ClaimStepAsync(connection, kind, orderId, userId: null, amount: 0, Pending, settledBy: null, cancellationToken))
+        if (!await ClaimStepAsync(connection, kind, orderId, userId: null, amount: 0, cancellationToken))
         {
             await transaction.CommitAsync(cancellationToken);
             logger.LogInformation("Order {OrderId}: {Kind} already recorded; nothing changed", orderId, kind);
             return Settlement.Duplicate;
         }
 
-        if (kind == Release
-            && await ClaimStepAsync(connection, Reserve, orderId, userId: null, amount: 0, FundsOutcomes.InsufficientFunds, settledBy: Release, cancellationToken))
+        if (kind == Release && await TakeReservationSlotAsync(connection, orderId, cancellationToken))
         {
             // The saga gave up on this order before its reservation arrived: taking the reservation's slot now means
             // the late ReserveFunds finds it and holds nothing.
@@ -186,14 +198,17 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
         if (userId is null)
         {
             var (outcome, settledBy) = await ReadReservationAsync(connection, orderId, cancellationToken);
-            // Nothing is applied: roll the claimed step back so the refusal leaves no trace but the log.
-            await transaction.RollbackAsync(cancellationToken);
+            // Nothing is applied, but the step row records the refusal, so a redelivery of it is a duplicate too.
             if (kind == Release && outcome == FundsOutcomes.InsufficientFunds)
             {
+                await SetOutcomeAsync(connection, kind, orderId, userId: null, amount: null, NothingHeld, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
                 logger.LogInformation("Order {OrderId}: release of a reservation that failed; nothing held", orderId);
                 return Settlement.NothingHeld;
             }
 
+            await SetOutcomeAsync(connection, kind, orderId, userId: null, amount: null, Refused, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             logger.LogWarning(
                 "Order {OrderId}: {Kind} refused (reservation {Outcome}, settled by {SettledBy}); nothing changed",
                 orderId, kind, outcome ?? "missing", settledBy ?? "nothing");
@@ -218,23 +233,39 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
         return Settlement.Applied;
     }
 
+    /// <summary>
+    /// Records that the step's message arrived; true only for the first delivery (its row is still pending). A copy that
+    /// arrives while the first is in flight waits on the row until the first commits, then counts as a redelivery.
+    /// </summary>
     private static async Task<bool> ClaimStepAsync(
-        NpgsqlConnection connection, string kind, Guid orderId, string? userId, long amount, string outcome, string? settledBy,
-        CancellationToken cancellationToken)
+        NpgsqlConnection connection, string kind, Guid orderId, string? userId, long amount, CancellationToken cancellationToken)
     {
         await using var claim = new NpgsqlCommand(
             """
-            INSERT INTO wallet_ledger (order_id, kind, user_id, amount, outcome, settled_by)
-            VALUES (@order, @kind, @user, @amount, @outcome, @settled_by)
-            ON CONFLICT (order_id, kind) WHERE order_id IS NOT NULL DO NOTHING
+            INSERT INTO wallet_ledger (order_id, kind, user_id, amount, outcome) VALUES (@order, @kind, @user, @amount, 'pending')
+            ON CONFLICT (order_id, kind) WHERE order_id IS NOT NULL DO UPDATE SET deliveries = wallet_ledger.deliveries + 1
+            RETURNING outcome
             """, connection);
         claim.Parameters.AddWithValue("order", orderId);
         claim.Parameters.AddWithValue("kind", kind);
         claim.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
         claim.Parameters.AddWithValue("amount", amount);
-        claim.Parameters.AddWithValue("outcome", outcome);
-        claim.Parameters.Add(new NpgsqlParameter("settled_by", NpgsqlDbType.Text) { Value = (object?)settledBy ?? DBNull.Value });
-        return await claim.ExecuteNonQueryAsync(cancellationToken) == 1;
+        // A committed row always has its final outcome, so 'pending' can only be the row this statement inserted.
+        return (string?)await claim.ExecuteScalarAsync(cancellationToken) == Pending;
+    }
+
+    /// <summary>Takes a reservation's slot before its ReserveFunds arrived (a tombstone); false when it already arrived.</summary>
+    private static async Task<bool> TakeReservationSlotAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
+    {
+        await using var take = new NpgsqlCommand(
+            """
+            INSERT INTO wallet_ledger (order_id, kind, amount, outcome, settled_by, deliveries)
+            VALUES (@order, 'reserve', 0, @outcome, 'release', 0)
+            ON CONFLICT (order_id, kind) WHERE order_id IS NOT NULL DO NOTHING
+            """, connection);
+        take.Parameters.AddWithValue("order", orderId);
+        take.Parameters.AddWithValue("outcome", FundsOutcomes.InsufficientFunds);
+        return await take.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     private static async Task SetOutcomeAsync(
@@ -283,15 +314,6 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
         }
 
         return FundsOutcome.Failed(outcome ?? FundsOutcomes.InsufficientFunds, duplicate: true);
-    }
-
-    private static async Task<long> DepositedAmountAsync(NpgsqlConnection connection, string userId, string idempotencyKey, CancellationToken cancellationToken)
-    {
-        await using var read = new NpgsqlCommand(
-            "SELECT amount FROM wallet_ledger WHERE user_id = @user AND idempotency_key = @key", connection);
-        read.Parameters.AddWithValue("user", userId);
-        read.Parameters.AddWithValue("key", idempotencyKey);
-        return (long)(await read.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task<WalletView> ReadWalletAsync(NpgsqlConnection connection, string userId, CancellationToken cancellationToken)

@@ -74,6 +74,30 @@ namespace Commerce.Stock.Data.Migrations
             modelBuilder.Entity("Commerce.Stock.Data.RankingCount", b =>
                 {
                     b.Property<Guid>("OrderId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTimeOffset>("CountedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("counted_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<int>("Deliveries")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1)
+                        .HasColumnName("deliveries");
+
+                    b.HasKey("OrderId");
+
+                    b.ToTable("ranking_counted", (string)null);
+                });
+
+            modelBuilder.Entity("Commerce.Stock.Data.RankingSale", b =>
+                {
+                    b.Property<Guid>("OrderId")
                         .HasColumnType("uuid")
                         .HasColumnName("order_id");
 
@@ -82,21 +106,15 @@ namespace Commerce.Stock.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("product_id");
 
-                    b.Property<DateTimeOffset>("CountedAt")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("counted_at")
-                        .HasDefaultValueSql("now()");
-
                     b.Property<long>("Quantity")
                         .HasColumnType("bigint")
                         .HasColumnName("quantity");
 
                     b.HasKey("OrderId", "ProductId");
 
-                    b.ToTable("ranking_counted", null, t =>
+                    b.ToTable("ranking_sales", null, t =>
                         {
-                            t.HasCheckConstraint("ck_ranking_counted_quantity", "quantity > 0");
+                            t.HasCheckConstraint("ck_ranking_sales_quantity", "quantity > 0");
                         });
                 });
 
@@ -164,6 +182,12 @@ namespace Commerce.Stock.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("kind");
 
+                    b.Property<int>("Deliveries")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1)
+                        .HasColumnName("deliveries");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -189,6 +213,15 @@ namespace Commerce.Stock.Data.Migrations
 
                             t.HasCheckConstraint("ck_stock_steps_settled_by", "settled_by IS NULL OR settled_by IN ('commit', 'release')");
                         });
+                });
+
+            modelBuilder.Entity("Commerce.Stock.Data.RankingSale", b =>
+                {
+                    b.HasOne("Commerce.Stock.Data.RankingCount", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Commerce.Stock.Data.StockMovement", b =>

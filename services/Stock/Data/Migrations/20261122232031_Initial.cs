@@ -38,14 +38,12 @@ namespace Commerce.Stock.Data.Migrations
                 columns: table => new
                 {
                     order_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    product_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    quantity = table.Column<long>(type: "bigint", nullable: false),
+                    deliveries = table.Column<int>(type: "integer", nullable: false, defaultValue: 1),
                     counted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_ranking_counted", x => new { x.order_id, x.product_id });
-                    table.CheckConstraint("ck_ranking_counted_quantity", "quantity > 0");
+                    table.PrimaryKey("PK_ranking_counted", x => x.order_id);
                 });
 
             migrationBuilder.CreateTable(
@@ -56,6 +54,7 @@ namespace Commerce.Stock.Data.Migrations
                     kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     settled_by = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    deliveries = table.Column<int>(type: "integer", nullable: false, defaultValue: 1),
                     recorded_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
                 },
                 constraints: table =>
@@ -90,6 +89,26 @@ namespace Commerce.Stock.Data.Migrations
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "ranking_sales",
+                columns: table => new
+                {
+                    order_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    product_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    quantity = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ranking_sales", x => new { x.order_id, x.product_id });
+                    table.CheckConstraint("ck_ranking_sales_quantity", "quantity > 0");
+                    table.ForeignKey(
+                        name: "FK_ranking_sales_ranking_counted_order_id",
+                        column: x => x.order_id,
+                        principalTable: "ranking_counted",
+                        principalColumn: "order_id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_stock_movements_order_kind",
                 table: "stock_movements",
@@ -105,13 +124,16 @@ namespace Commerce.Stock.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "ranking_counted");
+                name: "ranking_sales");
 
             migrationBuilder.DropTable(
                 name: "stock_movements");
 
             migrationBuilder.DropTable(
                 name: "stock_steps");
+
+            migrationBuilder.DropTable(
+                name: "ranking_counted");
 
             migrationBuilder.DropTable(
                 name: "products");

@@ -25,6 +25,7 @@ namespace Commerce.Wallet.Data.Migrations
                     amount = table.Column<long>(type: "bigint", nullable: false),
                     outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     settled_by = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    deliveries = table.Column<int>(type: "integer", nullable: false, defaultValue: 1),
                     recorded_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
                 },
                 constraints: table =>

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Commerce.Wallet.Data.Migrations
 {
     [DbContext(typeof(WalletDbContext))]
-    [Migration("20261122231724_Initial")]
+    [Migration("20261122232107_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -37,6 +37,12 @@ namespace Commerce.Wallet.Data.Migrations
                     b.Property<long>("Amount")
                         .HasColumnType("bigint")
                         .HasColumnName("amount");
+
+                    b.Property<int>("Deliveries")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1)
+                        .HasColumnName("deliveries");
 
                     b.Property<string>("IdempotencyKey")
                         .HasMaxLength(100)
