@@ -23,6 +23,6 @@ public static class StockServices
         bus.AddConsumer<ReserveStockConsumer>();
         bus.AddConsumer<CommitStockConsumer>();
         bus.AddConsumer<ReleaseStockConsumer>();
-        bus.AddConsumer<OrderCompletedConsumer>();
+        bus.AddConsumer<OrderCompletedConsumer, OrderCompletedConsumerDefinition>();
     }
 }

@@ -92,9 +92,20 @@ public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer red
     /// <summary>The best-selling products, best first, with their names.</summary>
     public async Task<IReadOnlyList<RankedProduct>> TopAsync(int top, CancellationToken cancellationToken)
     {
-        await EnsureBuiltAsync(cancellationToken);
-        var entries = await redis.GetDatabase().SortedSetRangeByScoreWithScoresAsync(
-            Key, start: 1, stop: double.PositiveInfinity, order: Order.Descending, take: top);
+        SortedSetEntry[] entries;
+        try
+        {
+            await EnsureBuiltAsync(cancellationToken);
+            entries = await redis.GetDatabase().SortedSetRangeByScoreWithScoresAsync(
+                Key, start: 1, stop: double.PositiveInfinity, order: Order.Descending, take: top);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // The database has the same numbers, only slower to sum: answer from it while Redis is away.
+            logger.LogWarning(exception, "Redis unavailable; ranking read from the database");
+            return await TopFromDatabaseAsync(top, cancellationToken);
+        }
+
         var ids = entries.Select(entry => entry.Element.ToString()).ToList();
         var names = await catalog.NamesAsync(ids, cancellationToken);
         return [.. entries.Select(entry => new RankedProduct(
@@ -108,6 +119,27 @@ public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer red
         {
             await RebuildAsync(cancellationToken);
         }
+    }
+
+    private async Task<IReadOnlyList<RankedProduct>> TopFromDatabaseAsync(int top, CancellationToken cancellationToken)
+    {
+        await using var read = db.CreateCommand(
+            """
+            SELECT s.product_id, coalesce(p.name, ''), sum(s.quantity)::bigint AS sold
+            FROM ranking_sales s LEFT JOIN products p ON p.product_id = s.product_id
+            GROUP BY s.product_id, p.name
+            ORDER BY sold DESC, s.product_id COLLATE "C" DESC
+            LIMIT @top
+            """);
+        read.Parameters.AddWithValue("top", top);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        var ranking = new List<RankedProduct>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ranking.Add(new RankedProduct(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        }
+
+        return ranking;
     }
 
     private async Task<bool> IncrementAsync(RedisValue[] arguments) =>
