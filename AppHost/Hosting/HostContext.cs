@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+
+namespace Commerce.AppHost.Hosting;
+
+/// <summary>What every resource shares while the AppHost runs: configuration, folders, secrets and logs.</summary>
+public sealed class HostContext
+{
+    private readonly Dictionary<string, ResourceLog> logs = [];
+
+    public HostContext(IConfiguration configuration, string repositoryRoot, string stateDirectory, bool fresh)
+    {
+        Configuration = configuration;
+        RepositoryRoot = repositoryRoot;
+        StateDirectory = Path.GetFullPath(stateDirectory);
+        if (fresh && Directory.Exists(StateDirectory))
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries(StateDirectory))
+            {
+                if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+                else File.Delete(entry);
+            }
+
+            WipeServiceAccountDirectories();
+        }
+
+        Directory.CreateDirectory(StateDirectory);
+        Directory.CreateDirectory(LogDirectory);
+        Secrets = DevelopmentSecrets.LoadOrCreate(Path.Combine(StateDirectory, "secrets.json"));
+    }
+
+    public IConfiguration Configuration { get; }
+    public string RepositoryRoot { get; }
+    public string StateDirectory { get; }
+    public string LogDirectory => Path.Combine(StateDirectory, "logs");
+    public DevelopmentSecrets Secrets { get; }
+
+    /// <summary>The HS256 key every service validates tokens with; new at every start, never stored.</summary>
+    public string JwtSigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public const string JwtIssuer = "commerce-dev";
+    public const string JwtAudience = "commerce";
+
+    public ResourceLog LogFor(string resourceName)
+    {
+        lock (logs)
+        {
+            if (!logs.TryGetValue(resourceName, out var log))
+            {
+                log = new ResourceLog(resourceName, Path.Combine(LogDirectory, resourceName + ".log"), logs.Count);
+                logs[resourceName] = log;
+            }
+
+            return log;
+        }
+    }
+
+    public IReadOnlyCollection<ResourceLog> Logs
+    {
+        get { lock (logs) return [.. logs.Values]; }
+    }
+
+    /// <summary>
+    /// A data folder owned by a service account (postgres, rabbitmq). Under the state folder when that account
+    /// can reach it; otherwise (a repository under a private home, say) under /var/lib/commerce, keyed by the state folder.
+    /// </summary>
+    public string ServiceAccountDirectory(string name, string account)
+    {
+        var preferred = Path.Combine(StateDirectory, name);
+        var root = OthersCanTraverse(StateDirectory) ? preferred : Path.Combine(FallbackRoot(), name);
+        Directory.CreateDirectory(root);
+        ChildProcess.RunToCompletion("/usr/bin/chown", ["-R", $"{account}:{account}", root]);
+        return root;
+    }
+
+    private string FallbackRoot() =>
+        Path.Combine("/var/lib/commerce", Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(StateDirectory)))[..16].ToLowerInvariant());
+
+    private void WipeServiceAccountDirectories()
+    {
+        var fallback = FallbackRoot();
+        if (Directory.Exists(fallback)) Directory.Delete(fallback, recursive: true);
+    }
+
+    private static bool OthersCanTraverse(string path)
+    {
+        for (var directory = new DirectoryInfo(path); directory is not null; directory = directory.Parent)
+        {
+            if (directory.Exists && !directory.UnixFileMode.HasFlag(UnixFileMode.OtherExecute)) return false;
+        }
+
+        return true;
+    }
+
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Development passwords, generated on first start and kept beside the data they protect (so --fresh renews them).</summary>
+public sealed record DevelopmentSecrets(string PostgresPassword, string RedisPassword, string RabbitMqPassword)
+{
+    public static DevelopmentSecrets LoadOrCreate(string path)
+    {
+        if (File.Exists(path) && JsonSerializer.Deserialize<DevelopmentSecrets>(File.ReadAllText(path)) is { } existing)
+        {
+            return existing;
+        }
+
+        var created = new DevelopmentSecrets(NewPassword(), NewPassword(), NewPassword());
+        File.WriteAllText(path, JsonSerializer.Serialize(created));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return created;
+    }
+
+    private static string NewPassword() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+}
