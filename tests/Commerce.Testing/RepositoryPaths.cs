@@ -1,0 +1,41 @@
+using System.Reflection;
+
+namespace Commerce.Testing;
+
+/// <summary>Where the repository and the build outputs the tests run are.</summary>
+public static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string BuildConfiguration { get; } =
+        typeof(RepositoryPaths).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    public static string AppHostDll => Path.Combine(Root, "AppHost", "bin", BuildConfiguration, "net10.0", "AppHost.dll");
+
+    public static string DotnetHost
+    {
+        get
+        {
+            var root = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+            return Path.Combine(root, "dotnet");
+        }
+    }
+
+    /// <summary>A fresh folder under the system's temp folder, for one system's state.</summary>
+    public static string NewTemporaryFolder(string name)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "commerce-tests", $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, 60)]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Commerce.sln"))) return directory.FullName;
+        }
+
+        throw new InvalidOperationException("Commerce.sln not found above the test's folder.");
+    }
+}
