@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using Commerce.Testing;
 
 namespace Commerce.Tests.Stock;
@@ -69,7 +68,7 @@ public sealed class ProductApiTests(SharedSystem shared)
         var response = await stock.Admin.PutAsync(
             $"/api/admin/products/{productId}", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", field);
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", field);
         Assert.Equal(new ProductJson(productId, $"Product {productId}", 500, 5, 0, 0), await stock.ProductAsync(productId));
     }
 
@@ -80,7 +79,7 @@ public sealed class ProductApiTests(SharedSystem shared)
 
         var response = await stock.Admin.PutAsJsonAsync($"/api/admin/products/{productId}", new { name = new string('n', 201), price = 1, stock = 1 }, TestContext.Current.CancellationToken);
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", "name");
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", "name");
         Assert.Equal(HttpStatusCode.NotFound, (await stock.Anonymous.GetAsync($"/api/products/{productId}", TestContext.Current.CancellationToken)).StatusCode);
     }
 
@@ -92,7 +91,7 @@ public sealed class ProductApiTests(SharedSystem shared)
     {
         var response = await stock.Admin.PutAsJsonAsync($"/api/admin/products/{productId}", new { name = "n", price = 1, stock = 1 }, TestContext.Current.CancellationToken);
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", "productId");
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", "productId");
     }
 
     [Fact]
@@ -100,18 +99,6 @@ public sealed class ProductApiTests(SharedSystem shared)
     {
         var response = await stock.Anonymous.GetAsync($"/api/products/{StockDriver.NewProductId()}", TestContext.Current.CancellationToken);
 
-        await AssertProblemAsync(response, HttpStatusCode.NotFound, "not_found", field: null);
-    }
-
-    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string? field)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        if (field is not null)
-        {
-            Assert.Equal(field, problem.GetProperty("field").GetString());
-        }
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.NotFound, "not_found", field: null);
     }
 }

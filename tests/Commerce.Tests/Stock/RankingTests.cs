@@ -84,7 +84,7 @@ public sealed class RankingTests(SharedSystem shared) : IAsyncLifetime
     {
         var response = await stock.Anonymous.GetAsync($"/api/products/ranking?top={top}", TestContext.Current.CancellationToken);
 
-        await ProductApiTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", "top");
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", "top");
     }
 
     [Fact]

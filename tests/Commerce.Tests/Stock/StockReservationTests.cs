@@ -97,6 +97,36 @@ public sealed class StockReservationTests(SharedSystem shared) : IAsyncLifetime
         Assert.Equal(new ProductBooks(Available: 6, Reserved: 0, Sold: 4, Restocked: 10), books);
     }
 
+    [Fact]
+    public async Task Reservations_are_counted_by_outcome_on_the_metrics_endpoint()
+    {
+        var service = shared.System.ServiceUrl("stock");
+        const string metric = "commerce_stock_reservations_total";
+        var before = (
+            Reserved: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"reserved\""),
+            Short: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"insufficient_stock\""),
+            Duplicate: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"duplicate\""));
+        var productId = await stock.RestockAsync(stock: 1);
+        var (won, lost) = (Guid.NewGuid(), Guid.NewGuid());
+
+        await bus.PublishAsync(new ReserveStock(won, [new OrderLine(productId, 1)]));
+        await bus.WaitForAsync<StockReserved>(reply => reply.OrderId == won, StockDriver.Deadline);
+        await bus.PublishAsync(new ReserveStock(lost, [new OrderLine(productId, 1)]));
+        await bus.WaitForAsync<StockReservationFailed>(reply => reply.OrderId == lost, StockDriver.Deadline);
+        await bus.PublishAsync(new ReserveStock(won, [new OrderLine(productId, 1)]));
+        await stock.StepHandledAsync(won, "reserve", deliveries: 2);
+
+        // Other tests share the service, so the counters may have moved further; each must have moved at least this far.
+        await Eventually.Until(
+            async () => (
+                Reserved: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"reserved\""),
+                Short: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"insufficient_stock\""),
+                Duplicate: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"duplicate\"")),
+            after => after.Reserved >= before.Reserved + 1 && after.Short >= before.Short + 1 && after.Duplicate >= before.Duplicate + 1,
+            StockDriver.Deadline,
+            "the reservation counters to count each outcome");
+    }
+
     /// <summary>Waits until every order got its one answer, and returns them split by kind.</summary>
     private async Task<(List<StockReserved> Reserved, List<StockReservationFailed> Failed)> AnswersAsync(IReadOnlyCollection<Guid> orders)
     {

@@ -1,5 +1,6 @@
 using Commerce.Contracts;
 using Commerce.Testing;
+using Commerce.Tests.Stock;
 
 namespace Commerce.Tests.Wallet;
 
@@ -84,6 +85,32 @@ public sealed class FundsReservationTests(SharedSystem shared) : IAsyncLifetime
             (await bus.WaitForAsync<FundsReservationFailed>(reply => reply.OrderId == paid, WalletDriver.Deadline)).Reason);
         await bus.WaitForAsync<FundsReserved>(reply => reply.OrderId == free, WalletDriver.Deadline);
         Assert.Equal(new WalletJson(0, 0, 0), await wallet.WalletAsync(userId));
+    }
+
+    [Fact]
+    public async Task Fund_reservations_are_counted_by_outcome_on_the_metrics_endpoint()
+    {
+        var service = shared.System.ServiceUrl("wallet");
+        const string metric = "commerce_wallet_reservations_total";
+        var before = (
+            Reserved: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"reserved\""),
+            Short: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"insufficient_funds\""));
+        var userId = WalletDriver.NewUserId();
+        await wallet.DepositAsync(userId, 1_000);
+        var lost = Guid.NewGuid();
+
+        await ReservedAsync(Guid.NewGuid(), userId, 1_000);
+        await bus.PublishAsync(new ReserveFunds(lost, userId, 1));
+        await bus.WaitForAsync<FundsReservationFailed>(reply => reply.OrderId == lost, WalletDriver.Deadline);
+
+        // Other tests share the service, so the counters may have moved further; each must have moved at least this far.
+        await Eventually.Until(
+            async () => (
+                Reserved: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"reserved\""),
+                Short: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"insufficient_funds\"")),
+            after => after.Reserved >= before.Reserved + 1 && after.Short >= before.Short + 1,
+            WalletDriver.Deadline,
+            "the fund reservation counters to count each outcome");
     }
 
     private async Task ReservedAsync(Guid orderId, string userId, long amount)

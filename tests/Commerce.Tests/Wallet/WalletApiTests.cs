@@ -45,7 +45,7 @@ public sealed class WalletApiTests(SharedSystem shared)
 
         var response = await DepositAsync(client, "same-key", """{"amount":9000}""");
 
-        await ProductApiTests.AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused", field: null);
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused", field: null);
         Assert.Equal(new WalletJson(1_000, 0, 1_000), await wallet.WalletAsync(userId));
     }
 
@@ -75,7 +75,7 @@ public sealed class WalletApiTests(SharedSystem shared)
 
         var response = await DepositAsync(wallet.ClientFor(userId), key, body);
 
-        await ProductApiTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", field);
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", field);
         Assert.Equal(new WalletJson(0, 0, 0), await wallet.WalletAsync(userId));
     }
 
