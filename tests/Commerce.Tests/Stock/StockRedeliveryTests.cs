@@ -152,6 +152,20 @@ public sealed class StockRedeliveryTests(SharedSystem shared) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Releasing_a_reservation_that_failed_puts_nothing_back()
+    {
+        var productId = await stock.RestockAsync(stock: 2);
+        var orderId = Guid.NewGuid();
+        await bus.PublishAsync(new ReserveStock(orderId, [new OrderLine(productId, 3)]));
+        await bus.WaitForAsync<StockReservationFailed>(reply => reply.OrderId == orderId, StockDriver.Deadline);
+
+        await bus.PublishAsync(new ReleaseStock(orderId));
+
+        Assert.Equal("nothing_held", (await stock.StepHandledAsync(orderId, "release"))!.Outcome);
+        Assert.Equal(new ProductBooks(Available: 2, Reserved: 0, Sold: 0, Restocked: 2), await stock.BooksAsync(productId));
+    }
+
+    [Fact]
     public async Task A_commit_without_a_reservation_is_refused()
     {
         var orderId = Guid.NewGuid();

@@ -98,6 +98,25 @@ public sealed class StockReservationTests(SharedSystem shared) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_database_itself_refuses_negative_stock()
+    {
+        var productId = await stock.RestockAsync(stock: 1);
+        await using var connection = new Npgsql.NpgsqlConnection(shared.System.DatabaseConnectionString("stockdb"));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+
+        // Code that forgot the conditional update would still be stopped here.
+        foreach (var column in new[] { "available", "reserved", "sold" })
+        {
+            await using var oversell = new Npgsql.NpgsqlCommand($"UPDATE products SET {column} = -1 WHERE product_id = @id", connection);
+            oversell.Parameters.AddWithValue("id", productId);
+            var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => oversell.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(Npgsql.PostgresErrorCodes.CheckViolation, refused.SqlState);
+        }
+
+        Assert.Equal(new ProductBooks(Available: 1, Reserved: 0, Sold: 0, Restocked: 1), await stock.BooksAsync(productId));
+    }
+
+    [Fact]
     public async Task Reservations_are_counted_by_outcome_on_the_metrics_endpoint()
     {
         var service = shared.System.ServiceUrl("stock");

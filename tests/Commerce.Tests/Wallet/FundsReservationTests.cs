@@ -87,6 +87,26 @@ public sealed class FundsReservationTests(SharedSystem shared) : IAsyncLifetime
         Assert.Equal(new WalletJson(0, 0, 0), await wallet.WalletAsync(userId));
     }
 
+    [Theory]
+    [InlineData("reserved = balance + 1")]
+    [InlineData("reserved = -1")]
+    [InlineData("balance = reserved - 1")]
+    public async Task The_database_itself_refuses_to_hold_more_than_the_balance(string change)
+    {
+        var userId = WalletDriver.NewUserId();
+        await wallet.DepositAsync(userId, 1_000);
+        await using var connection = new Npgsql.NpgsqlConnection(shared.System.DatabaseConnectionString("walletdb"));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+
+        // Code that forgot the conditional update would still be stopped here.
+        await using var overdraw = new Npgsql.NpgsqlCommand($"UPDATE wallets SET {change} WHERE user_id = @user", connection);
+        overdraw.Parameters.AddWithValue("user", userId);
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => overdraw.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(Npgsql.PostgresErrorCodes.CheckViolation, refused.SqlState);
+        Assert.Equal(new WalletJson(1_000, 0, 1_000), await wallet.WalletAsync(userId));
+    }
+
     [Fact]
     public async Task Fund_reservations_are_counted_by_outcome_on_the_metrics_endpoint()
     {
