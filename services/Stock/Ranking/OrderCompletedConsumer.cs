@@ -10,9 +10,13 @@ public sealed class OrderCompletedConsumer(SalesRanking ranking) : IConsumer<Ord
         ranking.CountAsync(context.Message.OrderId, context.Message.Lines, context.CancellationToken);
 }
 
-/// <summary>Gives a completed order longer to be counted than the bus-wide retry: a Redis restart takes seconds.</summary>
+/// <summary>Stock's own queue for OrderCompleted, with longer retry than the bus-wide one: a Redis restart takes seconds.</summary>
 public sealed class OrderCompletedConsumerDefinition : ConsumerDefinition<OrderCompletedConsumer>
 {
+    // Notification consumes OrderCompleted too: the default name ("order-completed") would make the two services
+    // compete on one queue, each seeing only some of the orders. Each service needs its own queue.
+    public OrderCompletedConsumerDefinition() => EndpointName = "stock-ranking-order-completed";
+
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<OrderCompletedConsumer> consumerConfigurator,
