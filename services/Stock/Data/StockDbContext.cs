@@ -13,7 +13,7 @@ public sealed class StockDbContext(DbContextOptions<StockDbContext> options) : D
     public DbSet<StockStep> Steps => Set<StockStep>();
     public DbSet<StockMovement> Movements => Set<StockMovement>();
     public DbSet<RankingCount> RankingCounted => Set<RankingCount>();
-    public DbSet<RankingSale> RankingSales => Set<RankingSale>();
+    public DbSet<RankingTotal> RankingTotals => Set<RankingTotal>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -82,15 +82,14 @@ public sealed class StockDbContext(DbContextOptions<StockDbContext> options) : D
             count.Property(c => c.CountedAt).HasColumnName("counted_at").HasDefaultValueSql("now()");
         });
 
-        modelBuilder.Entity<RankingSale>(sale =>
+        modelBuilder.Entity<RankingTotal>(total =>
         {
-            // What each counted order added, so a ranking Redis lost is rebuilt exactly.
-            sale.ToTable("ranking_sales", table => table.HasCheckConstraint("ck_ranking_sales_quantity", "quantity > 0"));
-            sale.HasKey(s => new { s.OrderId, s.ProductId });
-            sale.Property(s => s.OrderId).HasColumnName("order_id");
-            sale.Property(s => s.ProductId).HasColumnName("product_id").HasMaxLength(64);
-            sale.Property(s => s.Quantity).HasColumnName("quantity");
-            sale.HasOne<RankingCount>().WithMany().HasForeignKey(s => s.OrderId).OnDelete(DeleteBehavior.Cascade);
+            // Each product's quantity over the counted orders: only ever grows, so Redis can take it with ZADD GT and
+            // an old value written late can never lower a newer one.
+            total.ToTable("ranking_totals", table => table.HasCheckConstraint("ck_ranking_totals_sold", "sold >= 0"));
+            total.HasKey(t => t.ProductId);
+            total.Property(t => t.ProductId).HasColumnName("product_id").HasMaxLength(64);
+            total.Property(t => t.Sold).HasColumnName("sold");
         });
     }
 }
@@ -138,12 +137,11 @@ public sealed class RankingCount
     public DateTimeOffset CountedAt { get; set; }
 }
 
-/// <summary>One product's quantity a counted order added to the ranking.</summary>
-public sealed class RankingSale
+/// <summary>One product's quantity sold over all counted orders: what the ranking shows for it.</summary>
+public sealed class RankingTotal
 {
-    public Guid OrderId { get; set; }
     public required string ProductId { get; set; }
-    public long Quantity { get; set; }
+    public long Sold { get; set; }
 }
 
 /// <summary>Lets `dotnet ef migrations add` build the model without a running database.</summary>

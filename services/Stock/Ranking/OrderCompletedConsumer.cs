@@ -22,8 +22,8 @@ public sealed class OrderCompletedConsumerDefinition : ConsumerDefinition<OrderC
         IConsumerConfigurator<OrderCompletedConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        // Nothing is counted until Redis took the increment, so retrying is safe; parking it in _error would leave
-        // the ranking short until someone moved it back.
+        // The count is committed before Redis is written, and a retry only sends the same totals again: retrying is
+        // safe, and keeps a short Redis outage from parking the order in _error with the ranking behind.
         consumerConfigurator.UseMessageRetry(retry => retry.Intervals(
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)));
     }

@@ -6,9 +6,10 @@ using StackExchange.Redis;
 namespace Commerce.Stock.Ranking;
 
 /// <summary>
-/// Best-selling products: a Redis sorted set (<c>ranking:sold</c>) fed by <see cref="OrderCompleted"/>, backed by the
-/// <c>ranking_counted</c> rows that make each order count once and the <c>ranking_sales</c> rows the set is rebuilt from
-/// when Redis lost it.
+/// Best-selling products: a Redis sorted set (<c>ranking:sold</c>) fed by <see cref="OrderCompleted"/>. The database is
+/// the truth: <c>ranking_counted</c> makes each order count once and <c>ranking_totals</c> holds each product's total.
+/// Redis only ever receives those totals, never increments, so a write can be repeated or arrive late and the set is
+/// still right, and a set Redis lost is rebuilt from the table.
 /// </summary>
 public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer redis, ProductCatalog catalog, ILogger<SalesRanking> logger)
 {
@@ -20,12 +21,12 @@ public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer red
     /// </summary>
     private const string BuiltMarker = "~built";
 
-    // Only adds to a set that exists: a set Redis lost must be rebuilt from the database first, or it would restart
-    // from this one order and look complete.
-    private const string AddIfPresent =
+    // Totals only grow, so GT keeps whichever write is newest whatever order writes land in. Only into a set that
+    // exists: a lost set must be rebuilt whole, or it would restart from these few products and look complete.
+    private const string RaiseIfPresent =
         """
         if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-        for i = 1, #ARGV, 2 do redis.call('ZINCRBY', KEYS[1], ARGV[i + 1], ARGV[i]) end
+        for i = 1, #ARGV, 2 do redis.call('ZADD', KEYS[1], 'GT', ARGV[i + 1], ARGV[i]) end
         return 1
         """;
 
@@ -36,57 +37,63 @@ public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer red
             .Where(line => line.Quantity > 0)
             .GroupBy(line => line.ProductId, StringComparer.Ordinal)
             .Select(group => (ProductId: group.Key, Quantity: group.Sum(line => (long)line.Quantity)))
+            // The same fixed order as stock reservations, so two orders never lock each other's totals crosswise.
+            .OrderBy(line => line.ProductId, StringComparer.Ordinal)
             .ToList();
         if (sold.Count == 0)
         {
             return false;
         }
 
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var claim = new NpgsqlCommand(
-            """
-            INSERT INTO ranking_counted (order_id) VALUES (@order)
-            ON CONFLICT (order_id) DO UPDATE SET deliveries = ranking_counted.deliveries + 1
-            RETURNING deliveries
-            """, connection))
+        bool first;
+        List<SortedSetEntry> totals;
+        await using (var connection = await db.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            claim.Parameters.AddWithValue("order", orderId);
-            // A copy arriving while the first is in flight waits on the row, then counts as a redelivery.
-            if ((int)(await claim.ExecuteScalarAsync(cancellationToken))! > 1)
+            await using (var claim = new NpgsqlCommand(
+                """
+                INSERT INTO ranking_counted (order_id) VALUES (@order)
+                ON CONFLICT (order_id) DO UPDATE SET deliveries = ranking_counted.deliveries + 1
+                RETURNING deliveries
+                """, connection))
             {
-                await transaction.CommitAsync(cancellationToken);
-                logger.LogInformation("Order {OrderId} is already in the ranking", orderId);
-                return false;
+                claim.Parameters.AddWithValue("order", orderId);
+                // A copy arriving while the first is in flight waits on the row, then counts as a redelivery.
+                first = (int)(await claim.ExecuteScalarAsync(cancellationToken))! == 1;
             }
+
+            await using var add = new NpgsqlCommand(
+                first
+                    ? """
+                      INSERT INTO ranking_totals (product_id, sold)
+                      SELECT line.product_id, line.quantity FROM unnest(@ids, @quantities) WITH ORDINALITY AS line(product_id, quantity, n)
+                      ORDER BY line.n
+                      ON CONFLICT (product_id) DO UPDATE SET sold = ranking_totals.sold + EXCLUDED.sold
+                      RETURNING product_id, sold
+                      """
+                    // A redelivery adds nothing, but still sends the totals: the first delivery may have stopped
+                    // between its commit and Redis.
+                    : "SELECT product_id, sold FROM ranking_totals WHERE product_id = ANY(@ids)",
+                connection);
+            add.Parameters.AddWithValue("ids", sold.Select(line => line.ProductId).ToArray());
+            add.Parameters.AddWithValue("quantities", sold.Select(line => line.Quantity).ToArray());
+            totals = await ReadTotalsAsync(add, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
 
-        await using (var record = new NpgsqlCommand(
-            """
-            INSERT INTO ranking_sales (order_id, product_id, quantity)
-            SELECT @order, line.product_id, line.quantity FROM unnest(@ids, @quantities) AS line(product_id, quantity)
-            """, connection))
+        if (!first)
         {
-            record.Parameters.AddWithValue("order", orderId);
-            record.Parameters.AddWithValue("ids", sold.Select(line => line.ProductId).ToArray());
-            record.Parameters.AddWithValue("quantities", sold.Select(line => line.Quantity).ToArray());
-            await record.ExecuteNonQueryAsync(cancellationToken);
+            logger.LogInformation("Order {OrderId} is already in the ranking", orderId);
         }
 
-        // The rows are written first and committed only after Redis took the increment: if Redis fails, the rollback
-        // lets the retried message count the order again; a rebuild (which reads only committed rows) never sees it twice.
-        var arguments = sold.SelectMany(line => new RedisValue[] { line.ProductId, line.Quantity }).ToArray();
-        if (!await IncrementAsync(arguments))
+        var arguments = totals.SelectMany(total => new RedisValue[] { total.Element, total.Score }).ToArray();
+        if ((int)await redis.GetDatabase().ScriptEvaluateAsync(RaiseIfPresent, [Key], arguments) == 0)
         {
+            // The rebuild reads after our commit, so it already holds this order.
             await RebuildAsync(cancellationToken);
-            if (!await IncrementAsync(arguments))
-            {
-                throw new InvalidOperationException($"The ranking set {Key} vanished again while counting order {orderId}.");
-            }
         }
 
-        await transaction.CommitAsync(cancellationToken);
-        return true;
+        return first;
     }
 
     /// <summary>The best-selling products, best first, with their names.</summary>
@@ -101,7 +108,7 @@ public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer red
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            // The database has the same numbers, only slower to sum: answer from it while Redis is away.
+            // The database has the same numbers, only slower to sort: answer from it while Redis is away.
             logger.LogWarning(exception, "Redis unavailable; ranking read from the database");
             return await TopFromDatabaseAsync(top, cancellationToken);
         }
@@ -121,14 +128,24 @@ public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer red
         }
     }
 
+    private async Task RebuildAsync(CancellationToken cancellationToken)
+    {
+        await using var read = db.CreateCommand("SELECT product_id, sold FROM ranking_totals WHERE sold > 0");
+        var entries = await ReadTotalsAsync(read, cancellationToken);
+        entries.Add(new SortedSetEntry(BuiltMarker, 0));
+        // GT again: a rebuild that read before some order committed must not lower what that order already wrote.
+        await redis.GetDatabase().SortedSetAddAsync(Key, [.. entries], SortedSetWhen.GreaterThan);
+        logger.LogWarning("Ranking {Key} was missing; rebuilt from the database ({Products} products)", Key, entries.Count - 1);
+    }
+
     private async Task<IReadOnlyList<RankedProduct>> TopFromDatabaseAsync(int top, CancellationToken cancellationToken)
     {
         await using var read = db.CreateCommand(
             """
-            SELECT s.product_id, coalesce(p.name, ''), sum(s.quantity)::bigint AS sold
-            FROM ranking_sales s LEFT JOIN products p ON p.product_id = s.product_id
-            GROUP BY s.product_id, p.name
-            ORDER BY sold DESC, s.product_id COLLATE "C" DESC
+            SELECT t.product_id, coalesce(p.name, ''), t.sold
+            FROM ranking_totals t LEFT JOIN products p ON p.product_id = t.product_id
+            WHERE t.sold > 0
+            ORDER BY t.sold DESC, t.product_id COLLATE "C" DESC
             LIMIT @top
             """);
         read.Parameters.AddWithValue("top", top);
@@ -142,31 +159,16 @@ public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer red
         return ranking;
     }
 
-    private async Task<bool> IncrementAsync(RedisValue[] arguments) =>
-        (int)await redis.GetDatabase().ScriptEvaluateAsync(AddIfPresent, [Key], arguments) == 1;
-
-    private async Task RebuildAsync(CancellationToken cancellationToken)
+    private static async Task<List<SortedSetEntry>> ReadTotalsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
-        var entries = new List<SortedSetEntry> { new(BuiltMarker, 0) };
-        await using (var totals = db.CreateCommand(
-            "SELECT product_id, sum(quantity)::bigint FROM ranking_sales GROUP BY product_id"))
-        await using (var reader = await totals.ExecuteReaderAsync(cancellationToken))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var totals = new List<SortedSetEntry>();
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                entries.Add(new SortedSetEntry(reader.GetString(0), reader.GetInt64(1)));
-            }
+            totals.Add(new SortedSetEntry(reader.GetString(0), reader.GetInt64(1)));
         }
 
-        // Only if nobody rebuilt it meanwhile: a newer set may already hold increments this snapshot lacks.
-        var transaction = redis.GetDatabase().CreateTransaction();
-        transaction.AddCondition(Condition.KeyNotExists(Key));
-        _ = transaction.SortedSetAddAsync(Key, [.. entries]);
-        var rebuilt = await transaction.ExecuteAsync();
-        if (rebuilt)
-        {
-            logger.LogWarning("Ranking {Key} was missing; rebuilt from the database ({Products} products)", Key, entries.Count - 1);
-        }
+        return totals;
     }
 }
 

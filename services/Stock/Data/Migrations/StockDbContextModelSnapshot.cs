@@ -95,26 +95,22 @@ namespace Commerce.Stock.Data.Migrations
                     b.ToTable("ranking_counted", (string)null);
                 });
 
-            modelBuilder.Entity("Commerce.Stock.Data.RankingSale", b =>
+            modelBuilder.Entity("Commerce.Stock.Data.RankingTotal", b =>
                 {
-                    b.Property<Guid>("OrderId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("order_id");
-
                     b.Property<string>("ProductId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("product_id");
 
-                    b.Property<long>("Quantity")
+                    b.Property<long>("Sold")
                         .HasColumnType("bigint")
-                        .HasColumnName("quantity");
+                        .HasColumnName("sold");
 
-                    b.HasKey("OrderId", "ProductId");
+                    b.HasKey("ProductId");
 
-                    b.ToTable("ranking_sales", null, t =>
+                    b.ToTable("ranking_totals", null, t =>
                         {
-                            t.HasCheckConstraint("ck_ranking_sales_quantity", "quantity > 0");
+                            t.HasCheckConstraint("ck_ranking_totals_sold", "sold >= 0");
                         });
                 });
 
@@ -213,15 +209,6 @@ namespace Commerce.Stock.Data.Migrations
 
                             t.HasCheckConstraint("ck_stock_steps_settled_by", "settled_by IS NULL OR settled_by IN ('commit', 'release')");
                         });
-                });
-
-            modelBuilder.Entity("Commerce.Stock.Data.RankingSale", b =>
-                {
-                    b.HasOne("Commerce.Stock.Data.RankingCount", null)
-                        .WithMany()
-                        .HasForeignKey("OrderId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("Commerce.Stock.Data.StockMovement", b =>
