@@ -1,0 +1,14 @@
+namespace Commerce.Coupon.Campaigns;
+
+/// <summary>When a campaign's coupons can be issued and used: from <c>startsAt</c> (inclusive) to <c>endsAt</c> (exclusive), open-ended when absent.</summary>
+public readonly record struct CampaignWindow(DateTimeOffset? StartsAt, DateTimeOffset? EndsAt)
+{
+    /// <summary>What the Redis gate stores for an open end: 9999-12-31, far beyond any campaign and exact in a Lua number.</summary>
+    public const long OpenEndMilliseconds = 253_402_300_799_999;
+
+    public bool IsOpenAt(DateTimeOffset now) => (StartsAt is null || now >= StartsAt) && (EndsAt is null || now < EndsAt);
+
+    public long StartsAtMilliseconds => StartsAt?.ToUnixTimeMilliseconds() ?? 0;
+
+    public long EndsAtMilliseconds => EndsAt?.ToUnixTimeMilliseconds() ?? OpenEndMilliseconds;
+}
