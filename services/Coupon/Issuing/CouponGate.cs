@@ -49,6 +49,7 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
     private const string RunIdFunction =
         """
         local function currentRunId() return string.match(redis.call('INFO', 'server'), 'run_id:(%x+)') end
+
         """;
 
     // Atomic so that no two requests can both see one coupon left, or one user twice: check and take are one step.

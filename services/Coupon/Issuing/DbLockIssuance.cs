@@ -18,7 +18,8 @@ public sealed class DbLockIssuance(NpgsqlDataSource db, ILogger<DbLockIssuance> 
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
         {
-            logger.LogWarning(exception, "Coupon {CouponId}: issue for {UserId} under the row lock not answered", couponId, userId);
+            logger.LogWarning("Coupon {CouponId}: issue for {UserId} under the row lock not answered ({Error}: {Message})",
+                couponId, userId, exception.GetType().Name, exception.Message);
             return IssueResult.Unavailable;
         }
     }

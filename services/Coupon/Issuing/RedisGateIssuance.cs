@@ -53,7 +53,9 @@ public sealed class RedisGateIssuance(CouponGate gate, NpgsqlDataSource db, ILog
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or NpgsqlException)
         {
-            logger.LogWarning(exception, "Coupon {CouponId}: issue for {UserId} not answered", couponId, userId);
+            // One line, no stack: while Redis or PostgreSQL is away this happens to every request.
+            logger.LogWarning("Coupon {CouponId}: issue for {UserId} not answered ({Error}: {Message})",
+                couponId, userId, exception.GetType().Name, exception.Message);
             return IssueResult.Unavailable;
         }
     }
