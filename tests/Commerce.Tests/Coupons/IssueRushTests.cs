@@ -20,7 +20,9 @@ public abstract class IssueRushScenarios(CommerceSystem system) : IAsyncDisposab
         var run = Guid.NewGuid().ToString("N")[..8];
         var users = Enumerable.Range(0, 2_000).Select(i => $"rush-{run}-{i}").ToList();
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var rush = await Coupons.RushAsync(campaign.CouponId, users);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{GetType().Name}: {rush} in {clock.Elapsed.TotalSeconds:F1} s");
 
         var winners = rush.With(HttpStatusCode.Created);
         Assert.True(winners.Count == 100, $"Expected 100 coupons issued; {rush}");
