@@ -167,6 +167,12 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
     /// </summary>
     public async Task<bool> RebuildAsync(Guid couponId, bool verifyCount, CancellationToken cancellationToken)
     {
+        // The common case after a rebuild: every request that found the gate stale finds it current now, without queueing.
+        if (!verifyCount && await IsCurrentAsync(couponId, minimumIssued: 0))
+        {
+            return true;
+        }
+
         var gateLock = rebuildLocks[(couponId.GetHashCode() & int.MaxValue) % rebuildLocks.Length];
         await gateLock.WaitAsync(cancellationToken);
         try
@@ -283,7 +289,8 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
             throw;
         }
 
-        logger.LogInformation(
+        // The first build of a new campaign is routine; any later one means Redis lost or restarted under the gate.
+        logger.Log(epoch > 1 ? LogLevel.Warning : LogLevel.Information,
             "Coupon {CouponId}: gate rebuilt from PostgreSQL at epoch {Epoch} with {Issued} of {Total} issued",
             couponId, epoch, counted, total);
         return true;

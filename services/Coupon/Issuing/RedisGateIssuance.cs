@@ -11,6 +11,9 @@ public sealed class RedisGateIssuance(CouponGate gate, NpgsqlDataSource db, ILog
 {
     private const int Attempts = 3;
 
+    // Bounds how long an admitted request can still insert: far below the sweeper's grace (CouponOptions).
+    private const int RecordTimeoutSeconds = 10;
+
     public async Task<IssueResult> IssueAsync(Guid couponId, string userId)
     {
         try
@@ -93,8 +96,9 @@ public sealed class RedisGateIssuance(CouponGate gate, NpgsqlDataSource db, ILog
             SELECT c.id, @user, 'issued' FROM coupons c WHERE c.id = @coupon AND c.gate_epoch = @epoch FOR KEY SHARE
             ON CONFLICT (coupon_id, user_id) DO NOTHING
             RETURNING issued_at
-            """, connection) { CommandTimeout = 10 })
+            """, connection))
         {
+            insert.CommandTimeout = RecordTimeoutSeconds;
             insert.Parameters.AddWithValue("coupon", couponId);
             insert.Parameters.AddWithValue("user", userId);
             insert.Parameters.AddWithValue("epoch", epoch);
@@ -107,7 +111,8 @@ public sealed class RedisGateIssuance(CouponGate gate, NpgsqlDataSource db, ILog
 
         // Nothing inserted: the row may already be there (the sweeper recorded it), or the epoch moved on.
         await using var existing = new NpgsqlCommand(
-            "SELECT issued_at FROM coupon_issues WHERE coupon_id = @coupon AND user_id = @user", connection) { CommandTimeout = 10 };
+            "SELECT issued_at FROM coupon_issues WHERE coupon_id = @coupon AND user_id = @user", connection);
+        existing.CommandTimeout = RecordTimeoutSeconds;
         existing.Parameters.AddWithValue("coupon", couponId);
         existing.Parameters.AddWithValue("user", userId);
         return await existing.ExecuteScalarAsync() is DateTime existingAt ? new DateTimeOffset(existingAt) : null;

@@ -119,7 +119,7 @@ public sealed class RedemptionTests(SharedSystem shared) : IAsyncLifetime
     [Fact]
     public async Task A_coupon_whose_campaign_has_ended_is_not_active()
     {
-        var endsAt = DateTimeOffset.UtcNow.AddSeconds(3);
+        var endsAt = DateTimeOffset.UtcNow.AddSeconds(6);
         var campaign = await coupons.CreateCampaignAsync(total: 1, startsAt: endsAt.AddHours(-1), endsAt: endsAt, name: "Short");
         var userId = CouponDriver.NewUserId();
         (await coupons.IssueAsync(userId, campaign.CouponId)).EnsureSuccessStatusCode();
