@@ -70,14 +70,8 @@ public sealed class CampaignCatalog(NpgsqlDataSource db)
     {
         var total = reader.GetInt32(3);
         var issued = reader.GetInt64(4);
+        var window = CampaignWindow.Read(reader, 5);
         return new CampaignView(
-            reader.GetGuid(0),
-            reader.GetString(1),
-            reader.GetInt64(2),
-            total,
-            issued,
-            Math.Max(0, total - issued),
-            reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
-            reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
+            reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), total, issued, Math.Max(0, total - issued), window.StartsAt, window.EndsAt);
     }
 }

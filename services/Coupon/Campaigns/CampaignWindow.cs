@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace Commerce.Coupon.Campaigns;
 
 /// <summary>When a campaign's coupons can be issued and used: from <c>startsAt</c> (inclusive) to <c>endsAt</c> (exclusive), open-ended when absent.</summary>
@@ -11,4 +13,9 @@ public readonly record struct CampaignWindow(DateTimeOffset? StartsAt, DateTimeO
     public long StartsAtMilliseconds => StartsAt?.ToUnixTimeMilliseconds() ?? 0;
 
     public long EndsAtMilliseconds => EndsAt?.ToUnixTimeMilliseconds() ?? OpenEndMilliseconds;
+
+    /// <summary>Reads <c>starts_at, ends_at</c> from two consecutive columns, the first at <paramref name="startsAtOrdinal"/>.</summary>
+    public static CampaignWindow Read(DbDataReader reader, int startsAtOrdinal) => new(
+        reader.IsDBNull(startsAtOrdinal) ? null : reader.GetFieldValue<DateTimeOffset>(startsAtOrdinal),
+        reader.IsDBNull(startsAtOrdinal + 1) ? null : reader.GetFieldValue<DateTimeOffset>(startsAtOrdinal + 1));
 }

@@ -216,9 +216,7 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
             }
 
             total = reader.GetInt32(0);
-            window = new CampaignWindow(
-                reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1),
-                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
+            window = CampaignWindow.Read(reader, 1);
         }
 
         var rows = 0L;

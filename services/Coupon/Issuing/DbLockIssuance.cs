@@ -45,9 +45,7 @@ public sealed class DbLockIssuance(NpgsqlDataSource db, ILogger<DbLockIssuance> 
             }
 
             total = reader.GetInt32(0);
-            window = new CampaignWindow(
-                reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1),
-                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
+            window = CampaignWindow.Read(reader, 1);
             now = reader.GetFieldValue<DateTimeOffset>(3);
         }
 

@@ -75,9 +75,7 @@ public sealed class CouponRedemptions(NpgsqlDataSource db, ILogger<CouponRedempt
             {
                 held = new HeldCoupon(
                     reader.GetInt64(0),
-                    new CampaignWindow(
-                        reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1),
-                        reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2)),
+                    CampaignWindow.Read(reader, 1),
                     Used: reader.GetString(3) == "used");
                 now = reader.GetFieldValue<DateTimeOffset>(4);
             }
