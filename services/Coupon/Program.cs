@@ -1,4 +1,8 @@
+using Commerce.Coupon;
+using Commerce.Coupon.Campaigns;
 using Commerce.Coupon.Data;
+using Commerce.Coupon.Issuing;
+using Commerce.Coupon.Redemption;
 using Commerce.ServiceDefaults.Caching;
 using Commerce.ServiceDefaults.Data;
 using Commerce.ServiceDefaults.Messaging;
@@ -8,10 +12,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<CouponDbContext>("coupondb");
 builder.AddRedisClient();
-builder.AddRabbitMqMessaging(consumers => { });
+builder.AddCouponServices();
+builder.AddRabbitMqMessaging(bus => bus.AddCouponConsumers());
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapCampaignEndpoints();
+app.MapIssueEndpoints();
+app.MapMyCouponEndpoints();
 
 app.Run();

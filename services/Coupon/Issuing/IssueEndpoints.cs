@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using Commerce.Coupon.Campaigns;
+using Commerce.ServiceDefaults.Auth;
+using Commerce.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Commerce.Coupon.Issuing;
+
+/// <summary>A coupon now held by the caller.</summary>
+public sealed record IssuedCoupon(Guid CouponId, string UserId, DateTimeOffset IssuedAt);
+
+/// <summary><c>POST /api/coupons/{couponId}/issue</c>: one coupon of the campaign for the caller, first come first served.</summary>
+public static class IssueEndpoints
+{
+    public const string AlreadyIssued = "already_issued";
+    public const string SoldOut = "coupon_sold_out";
+    public const string NotActive = "coupon_not_active";
+    public const string Unavailable = "unavailable";
+
+    public static IEndpointRouteBuilder MapIssueEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/coupons/{couponId}/issue", IssueAsync).RequireAuthorization();
+        return app;
+    }
+
+    private static async Task<Results<Created<IssuedCoupon>, ValidationProblem, ProblemHttpResult>> IssueAsync(
+        string couponId, ClaimsPrincipal user, ICouponIssuance issuance, CouponMetrics metrics)
+    {
+        if (!Guid.TryParse(couponId, out var id))
+        {
+            return CampaignEndpoints.MalformedCouponId();
+        }
+
+        if (user.FindFirstValue(AuthSettings.UserIdClaim) is not { } userId || !Ids.IsWellFormed(userId))
+        {
+            return Problems.Refused(StatusCodes.Status403Forbidden, "forbidden", "The token's sub is not a well-formed user id.");
+        }
+
+        var result = await issuance.IssueAsync(id, userId);
+        metrics.Issue(result.Outcome);
+        return result.Outcome switch
+        {
+            IssueOutcome.Issued => TypedResults.Created((string?)null, new IssuedCoupon(id, userId, result.IssuedAt!.Value)),
+            IssueOutcome.AlreadyIssued => Problems.Refused(
+                StatusCodes.Status409Conflict, AlreadyIssued, "You already have a coupon of this campaign."),
+            IssueOutcome.SoldOut => Problems.Refused(
+                StatusCodes.Status410Gone, SoldOut, "Every coupon of this campaign has been issued."),
+            IssueOutcome.NotActive => Problems.Refused(
+                StatusCodes.Status422UnprocessableEntity, NotActive, "This campaign is not open now."),
+            IssueOutcome.NotFound => Problems.NotFound($"Coupon '{id}'"),
+            _ => Problems.Refused(
+                StatusCodes.Status503ServiceUnavailable, Unavailable, "The coupon could not be issued right now; try again."),
+        };
+    }
+}
