@@ -19,7 +19,7 @@ public static class NotificationServices
 
     public static void AddNotificationConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<OrderCompletedConsumer>();
-        bus.AddConsumer<OrderRejectedConsumer>();
+        bus.AddConsumer<OrderCompletedConsumer, OrderCompletedConsumerDefinition>();
+        bus.AddConsumer<OrderRejectedConsumer, OrderRejectedConsumerDefinition>();
     }
 }

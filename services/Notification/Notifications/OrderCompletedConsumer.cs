@@ -11,3 +11,11 @@ public sealed class OrderCompletedConsumer(NotificationStore store, MessageTempl
         context.Message.OrderId, context.Message.UserId, NotificationKinds.OrderCompleted,
         templates.Completed(context.Message.Lines, context.Message.Total), context.CancellationToken);
 }
+
+/// <summary>Gives the consumer a queue of its own.</summary>
+public sealed class OrderCompletedConsumerDefinition : ConsumerDefinition<OrderCompletedConsumer>
+{
+    // The default name, "order-completed", is what any service's OrderCompletedConsumer gets (Stock's ranking has one):
+    // two services on one queue compete for each event instead of both receiving it.
+    public OrderCompletedConsumerDefinition() => EndpointName = "notification-order-completed";
+}

@@ -11,3 +11,10 @@ public sealed class OrderRejectedConsumer(NotificationStore store, MessageTempla
         context.Message.OrderId, context.Message.UserId, NotificationKinds.OrderRejected,
         templates.Rejected(context.Message.Reason), context.CancellationToken);
 }
+
+/// <summary>Gives the consumer a queue of its own.</summary>
+public sealed class OrderRejectedConsumerDefinition : ConsumerDefinition<OrderRejectedConsumer>
+{
+    // Named for this service, so another service's OrderRejectedConsumer gets its own copy of each event, not half of them.
+    public OrderRejectedConsumerDefinition() => EndpointName = "notification-order-rejected";
+}
