@@ -1,5 +1,6 @@
+using Commerce.Notification;
 using Commerce.Notification.Data;
-using Commerce.ServiceDefaults.Caching;
+using Commerce.Notification.Notifications;
 using Commerce.ServiceDefaults.Data;
 using Commerce.ServiceDefaults.Messaging;
 
@@ -7,11 +8,12 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<NotificationDbContext>("notificationdb");
-builder.AddRedisClient();
-builder.AddRabbitMqMessaging(consumers => { });
+builder.AddNotificationServices();
+builder.AddRabbitMqMessaging(bus => bus.AddNotificationConsumers());
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapNotificationEndpoints();
 
 app.Run();
