@@ -31,6 +31,7 @@ public sealed record DashboardSnapshot(
     IReadOnlyList<ResourceView> Resources,
     IReadOnlyList<HeadlineView> Headline,
     IReadOnlyList<ApiView> Apis,
+    IReadOnlyList<ConsumerStats> Consumers,
     IReadOnlyList<PoolUse> Pools,
     IReadOnlyList<QueueDepth> Queues,
     IReadOnlyList<Figure> OutboxBacklog,
@@ -38,6 +39,7 @@ public sealed record DashboardSnapshot(
     IReadOnlyList<Figure> Orders,
     IReadOnlyList<Figure> LockOutcomes,
     IReadOnlyList<Figure> StockReservations,
+    IReadOnlyList<Figure> FundReservations,
     IReadOnlyList<Figure> CouponIssues)
 {
     /// <summary>Per-API charts cover the last two minutes; the headline's the last five.</summary>
@@ -83,6 +85,8 @@ public sealed record DashboardSnapshot(
             resourceViews,
             headline,
             apis,
+            (latest?.Consumers ?? []).Select(consumer => consumer with { PerSecond = Finite(consumer.PerSecond) ?? 0,
+                ErrorsPerSecond = Finite(consumer.ErrorsPerSecond) ?? 0, P95 = Finite(consumer.P95) }).ToList(),
             latest?.Pools ?? [],
             latest?.Queues ?? [],
             latest?.OutboxBacklog ?? [],
@@ -90,6 +94,7 @@ public sealed record DashboardSnapshot(
             latest?.Orders ?? [],
             latest?.LockOutcomes ?? [],
             latest?.StockReservations ?? [],
+            latest?.FundReservations ?? [],
             latest?.CouponIssues ?? []);
     }
 

@@ -62,6 +62,15 @@ public static class DashboardQueries
     public static readonly MetricQuery Orders = new("commerce_orders_total", MetricKind.Counter, "status");
     public static readonly MetricQuery CouponIssues = new("commerce_coupon_issues_total", MetricKind.Counter, "outcome");
     public static readonly MetricQuery StockReservations = new("commerce_stock_reservations_total", MetricKind.Counter, "outcome");
+    public static readonly MetricQuery FundReservations = new("commerce_wallet_reservations_total", MetricKind.Counter, "outcome");
+
+    // MassTransit's meter: its counters carry the unit "ea", its durations milliseconds.
+    public static readonly MetricQuery ConsumerMessages = new("messaging_masstransit_consume_ea_total", MetricKind.Counter,
+        "job", "messaging_masstransit_consumer_type");
+    public static readonly MetricQuery ConsumerErrors = new("messaging_masstransit_consume_errors_ea_total", MetricKind.Counter,
+        "job", "messaging_masstransit_consumer_type");
+    public static readonly MetricQuery ConsumerDurationBuckets = new("messaging_masstransit_consume_duration_milliseconds_bucket", MetricKind.Counter,
+        "job", "messaging_masstransit_consumer_type", "le");
     public static readonly MetricQuery PoolConnections = new("db_client_connection_count", MetricKind.Gauge,
         "job", "db_client_connection_pool_name", "db_client_connection_state");
     public static readonly MetricQuery PoolMax = new("db_client_connection_max", MetricKind.Gauge, "job", "db_client_connection_pool_name");
@@ -72,7 +81,7 @@ public static class DashboardQueries
 
     public static readonly IReadOnlyList<MetricQuery> All =
     [
-        HttpRequests, HttpDurationBuckets, LockWaitBuckets, LockAttempts, Orders, CouponIssues, StockReservations,
-        PoolConnections, PoolMax, OutboxBacklog, CouponRemaining, QueueReady, QueueUnacked,
+        HttpRequests, HttpDurationBuckets, LockWaitBuckets, LockAttempts, Orders, CouponIssues, StockReservations, FundReservations,
+        ConsumerMessages, ConsumerErrors, ConsumerDurationBuckets, PoolConnections, PoolMax, OutboxBacklog, CouponRemaining, QueueReady, QueueUnacked,
     ];
 }

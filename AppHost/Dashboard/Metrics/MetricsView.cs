@@ -6,6 +6,9 @@ public sealed record ApiStats(string Service, string Method, string Route, doubl
     public string Key => $"{Service} {Method} {Route}";
 }
 
+/// <summary>A message consumer: messages handled and failed per second, p95 handling time in seconds.</summary>
+public sealed record ConsumerStats(string Service, string Consumer, double PerSecond, double ErrorsPerSecond, double? P95);
+
 /// <summary>A database connection pool: connections in use out of its maximum.</summary>
 public sealed record PoolUse(string Service, string Pool, double Used, double Max)
 {
@@ -26,6 +29,7 @@ public sealed record MetricsView(
     DateTimeOffset At,
     IReadOnlyDictionary<string, double?> Headline,
     IReadOnlyList<ApiStats> Apis,
+    IReadOnlyList<ConsumerStats> Consumers,
     IReadOnlyList<PoolUse> Pools,
     IReadOnlyList<QueueDepth> Queues,
     IReadOnlyList<Figure> OutboxBacklog,
@@ -33,6 +37,7 @@ public sealed record MetricsView(
     IReadOnlyList<Figure> Orders,
     IReadOnlyList<Figure> LockOutcomes,
     IReadOnlyList<Figure> StockReservations,
+    IReadOnlyList<Figure> FundReservations,
     IReadOnlyList<Figure> CouponIssues,
     IReadOnlyList<AlertInfo>? Alerts,
     IReadOnlyDictionary<string, bool> Targets,
@@ -81,11 +86,12 @@ public sealed record MetricsView(
         };
 
         return new MetricsView(
-            frame.At, headline, apis, pools, queues, outbox,
+            frame.At, headline, apis, ConsumersOf(frame), pools, queues, outbox,
             Figures(frame, DashboardQueries.CouponRemaining, "coupon_id"),
             orders,
             Figures(frame, DashboardQueries.LockAttempts, "outcome"),
             Figures(frame, DashboardQueries.StockReservations, "outcome"),
+            Figures(frame, DashboardQueries.FundReservations, "outcome"),
             Figures(frame, DashboardQueries.CouponIssues, "outcome"),
             frame.Alerts, frame.Targets, frame.Source, frame.Note);
     }
@@ -115,6 +121,26 @@ public sealed record MetricsView(
             .OrderBy(api => api.Service, StringComparer.Ordinal)
             .ThenBy(api => api.Route, StringComparer.Ordinal)
             .ThenBy(api => api.Method, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private static List<ConsumerStats> ConsumersOf(MetricFrame frame)
+    {
+        static (string Job, string Consumer) Consumer(Series series) => (series.Label("job"), series.Label("messaging_masstransit_consumer_type"));
+
+        var errors = frame.Of(DashboardQueries.ConsumerErrors).ToLookup(Consumer);
+        var buckets = frame.Of(DashboardQueries.ConsumerDurationBuckets).ToLookup(Consumer);
+        return frame.Of(DashboardQueries.ConsumerMessages)
+            .GroupBy(Consumer)
+            .Select(consumer =>
+            {
+                var perSecond = consumer.Sum(series => series.Value);
+                var milliseconds = perSecond > 0 ? Quantile(0.95, buckets[consumer.Key]) : null;
+                return new ConsumerStats(consumer.Key.Job, consumer.Key.Consumer, perSecond,
+                    errors[consumer.Key].Sum(series => series.Value), milliseconds / 1000);
+            })
+            .OrderBy(consumer => consumer.Service, StringComparer.Ordinal)
+            .ThenBy(consumer => consumer.Consumer, StringComparer.Ordinal)
             .ToList();
     }
 

@@ -117,4 +117,19 @@ public sealed class MetricsViewTests
         Assert.Equal(new QueueDepth("/", "reserve-stock", 7, 2), view.Queues[0]);
         Assert.Equal(new Figure("lunch", 42), Assert.Single(view.CouponsRemaining));
     }
+
+    [Fact]
+    public void Consumers_show_messages_errors_and_p95_in_seconds_from_MassTransit_milliseconds()
+    {
+        (string, string)[] reserve = [("job", "stock"), ("messaging_masstransit_consumer_type", "ReserveStockConsumer")];
+        var frame = Frame(
+            (DashboardQueries.ConsumerMessages, [S(10, reserve)]),
+            (DashboardQueries.ConsumerErrors, [S(0.5, reserve)]),
+            (DashboardQueries.ConsumerDurationBuckets, [S(5, [.. reserve, ("le", "50")]), S(10, [.. reserve, ("le", "100")]), S(10, [.. reserve, ("le", "+Inf")])]));
+
+        var consumer = Assert.Single(MetricsView.From(frame, "gateway").Consumers);
+
+        Assert.Equal(("stock", "ReserveStockConsumer", 10, 0.5), (consumer.Service, consumer.Consumer, consumer.PerSecond, consumer.ErrorsPerSecond));
+        Assert.Equal(0.095, consumer.P95!.Value, 9);
+    }
 }
