@@ -9,10 +9,10 @@ public sealed record ResourceView(
     string Name, string Kind, string State, string? Health, string? Url, double? UptimeSeconds, int Restarts, int? Pid,
     bool External, bool? MetricsUp, IReadOnlyList<string> LastLines);
 
-/// <summary>A headline number with its recent history (oldest first, null where it was unknown).</summary>
+/// <summary>A headline number with its history, aligned with <see cref="DashboardSnapshot.Ages"/> (null where unknown).</summary>
 public sealed record HeadlineView(string Key, double? Value, IReadOnlyList<double?> Series);
 
-/// <summary>An API's figures now and their recent history.</summary>
+/// <summary>An API's figures now and their history, aligned with <see cref="DashboardSnapshot.RecentAges"/>.</summary>
 public sealed record ApiView(
     string Service, string Method, string Route, double Rps, double? P50, double? P95, double? P99, double? ErrorRatio,
     IReadOnlyList<double?> RpsSeries, IReadOnlyList<double?> P95Series, IReadOnlyList<double?> ErrorSeries);
@@ -26,7 +26,8 @@ public sealed record DashboardSnapshot(
     string MetricsSource,
     string? MetricsNote,
     string? PrometheusUrl,
-    int SampleIntervalSeconds,
+    IReadOnlyList<double> Ages,
+    IReadOnlyList<double> RecentAges,
     IReadOnlyList<AlertInfo>? Alerts,
     IReadOnlyList<ResourceView> Resources,
     IReadOnlyList<HeadlineView> Headline,
@@ -43,7 +44,7 @@ public sealed record DashboardSnapshot(
     IReadOnlyList<Figure> CouponIssues)
 {
     /// <summary>Per-API charts cover the last two minutes; the headline's the last five.</summary>
-    private const int ApiSeriesLength = 60;
+    public static readonly TimeSpan RecentWindow = TimeSpan.FromMinutes(2);
 
     public static DashboardSnapshot Build(IReadOnlyList<Resource> resources, HostContext context, ResourceHealth health, MetricsSampler sampler)
     {
@@ -68,7 +69,8 @@ public sealed record DashboardSnapshot(
         var headline = (latest?.Headline.Keys ?? []).Select(key => new HeadlineView(
             key, Finite(latest!.Headline[key]), history.Select(view => Finite(view.Headline.GetValueOrDefault(key))).ToList())).ToList();
 
-        var recent = history.TakeLast(ApiSeriesLength).Select(view => view.Apis.ToDictionary(api => api.Key)).ToList();
+        var recentViews = history.Where(view => now - view.At <= RecentWindow).ToList();
+        var recent = recentViews.Select(view => view.Apis.ToDictionary(api => api.Key)).ToList();
         var apis = (latest?.Apis ?? []).Select(api => new ApiView(
             api.Service, api.Method, api.Route, Finite(api.Rps) ?? 0, Finite(api.P50), Finite(api.P95), Finite(api.P99), Finite(api.ErrorRatio),
             recent.Select(view => view.TryGetValue(api.Key, out var then) ? Finite(then.Rps) : null).ToList(),
@@ -80,7 +82,8 @@ public sealed record DashboardSnapshot(
             latest?.Source ?? "none",
             latest is null ? "Collecting the first sample..." : latest.Note,
             resources.OfType<PrometheusResource>().FirstOrDefault()?.Url,
-            (int)MetricsSampler.Interval.TotalSeconds,
+            history.Select(view => Math.Round((now - view.At).TotalSeconds, 1)).ToList(),
+            recentViews.Select(view => Math.Round((now - view.At).TotalSeconds, 1)).ToList(),
             latest?.Alerts,
             resourceViews,
             headline,

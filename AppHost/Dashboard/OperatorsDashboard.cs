@@ -46,8 +46,9 @@ public sealed class OperatorsDashboard : IAsyncDisposable
         var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = TimeSpan.FromSeconds(3) };
         var prometheus = resources.OfType<PrometheusResource>().FirstOrDefault();
         IMetricSource source = prometheus is not null ? new PrometheusSource(prometheus, http) : new ScrapeSource(resources, http);
-        var sampler = new MetricsSampler(source, resources.OfType<ProjectResource>().FirstOrDefault(p => p.IsGateway)?.Name);
-        var health = new ResourceHealth(resources);
+        var viewers = new Viewers();
+        var sampler = new MetricsSampler(source, resources.OfType<ProjectResource>().FirstOrDefault(p => p.IsGateway)?.Name, viewers);
+        var health = new ResourceHealth(resources, viewers);
 
         var port = HostContext.FreeLoopbackPort();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -63,7 +64,11 @@ public sealed class OperatorsDashboard : IAsyncDisposable
 
         var page = LoadPage();
         app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
-        app.MapGet("/api/state", () => TypedResults.Json(DashboardSnapshot.Build(resources, context, health, sampler), Json));
+        app.MapGet("/api/state", () =>
+        {
+            viewers.Seen();
+            return TypedResults.Json(DashboardSnapshot.Build(resources, context, health, sampler), Json);
+        });
         app.MapGet("/api/logs/{resource}", (string resource, int? lines) =>
             context.Logs.FirstOrDefault(log => log.Name == resource) is { } log
                 ? Results.Json(new { resource, lines = log.Tail(Math.Clamp(lines ?? 100, 1, 200)) }, Json)

@@ -59,7 +59,8 @@ public sealed class PrometheusResource(string name, IReadOnlyList<Resource> scra
     private string Configuration(HostContext context)
     {
         var ruleFiles = new List<string> { Path.Combine(context.RepositoryRoot, "observability", "rules", "*.yml") };
-        ruleFiles.AddRange((context.Configuration[ExtraRulesVariable] ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries));
+        // Prometheus reads relative rule paths from its config's folder; the person meant the folder they ran from.
+        ruleFiles.AddRange((context.Configuration[ExtraRulesVariable] ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFullPath));
 
         var yaml = new StringBuilder();
         yaml.AppendLine("# Written by the AppHost at every start (ports change): change PrometheusResource, not this file.");
