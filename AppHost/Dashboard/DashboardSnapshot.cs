@@ -33,15 +33,7 @@ public sealed record DashboardSnapshot(
     IReadOnlyList<HeadlineView> Headline,
     IReadOnlyList<ApiView> Apis,
     IReadOnlyList<ConsumerStats> Consumers,
-    IReadOnlyList<PoolUse> Pools,
-    IReadOnlyList<QueueDepth> Queues,
-    IReadOnlyList<Figure> OutboxBacklog,
-    IReadOnlyList<Figure> CouponsRemaining,
-    IReadOnlyList<Figure> Orders,
-    IReadOnlyList<Figure> LockOutcomes,
-    IReadOnlyList<Figure> StockReservations,
-    IReadOnlyList<Figure> FundReservations,
-    IReadOnlyList<Figure> CouponIssues)
+    Internals Internals)
 {
     /// <summary>Per-API charts cover the last two minutes; the headline's the last five.</summary>
     public static readonly TimeSpan RecentWindow = TimeSpan.FromMinutes(2);
@@ -90,15 +82,7 @@ public sealed record DashboardSnapshot(
             apis,
             (latest?.Consumers ?? []).Select(consumer => consumer with { PerSecond = Finite(consumer.PerSecond) ?? 0,
                 ErrorsPerSecond = Finite(consumer.ErrorsPerSecond) ?? 0, P95 = Finite(consumer.P95) }).ToList(),
-            latest?.Pools ?? [],
-            latest?.Queues ?? [],
-            latest?.OutboxBacklog ?? [],
-            latest?.CouponsRemaining ?? [],
-            latest?.Orders ?? [],
-            latest?.LockOutcomes ?? [],
-            latest?.StockReservations ?? [],
-            latest?.FundReservations ?? [],
-            latest?.CouponIssues ?? []);
+            latest?.Internals ?? Internals.None);
     }
 
     // JSON has no NaN or infinity; four decimals are finer than any chart here draws.

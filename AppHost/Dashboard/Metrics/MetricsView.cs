@@ -21,6 +21,21 @@ public sealed record QueueDepth(string VirtualHost, string Queue, double Ready, 
 /// <summary>A named figure: an outcome per second, a backlog, a campaign's coupons left.</summary>
 public sealed record Figure(string Name, double Value);
 
+/// <summary>The system's inner gauges and outcomes, below the APIs: pools, queues, outbox, coupons, order and reservation outcomes.</summary>
+public sealed record Internals(
+    IReadOnlyList<PoolUse> Pools,
+    IReadOnlyList<QueueDepth> Queues,
+    IReadOnlyList<Figure> OutboxBacklog,
+    IReadOnlyList<Figure> CouponsRemaining,
+    IReadOnlyList<Figure> Orders,
+    IReadOnlyList<Figure> LockOutcomes,
+    IReadOnlyList<Figure> StockReservations,
+    IReadOnlyList<Figure> FundReservations,
+    IReadOnlyList<Figure> CouponIssues)
+{
+    public static readonly Internals None = new([], [], [], [], [], [], [], [], []);
+}
+
 /// <summary>
 /// What the dashboard shows, computed from one <see cref="MetricFrame"/>: the headline numbers an operator reads first
 /// (with the same thresholds as the alert rules), then per-API figures and the system's inner gauges.
@@ -30,15 +45,7 @@ public sealed record MetricsView(
     IReadOnlyDictionary<string, double?> Headline,
     IReadOnlyList<ApiStats> Apis,
     IReadOnlyList<ConsumerStats> Consumers,
-    IReadOnlyList<PoolUse> Pools,
-    IReadOnlyList<QueueDepth> Queues,
-    IReadOnlyList<Figure> OutboxBacklog,
-    IReadOnlyList<Figure> CouponsRemaining,
-    IReadOnlyList<Figure> Orders,
-    IReadOnlyList<Figure> LockOutcomes,
-    IReadOnlyList<Figure> StockReservations,
-    IReadOnlyList<Figure> FundReservations,
-    IReadOnlyList<Figure> CouponIssues,
+    Internals Internals,
     IReadOnlyList<AlertInfo>? Alerts,
     IReadOnlyDictionary<string, bool> Targets,
     string Source,
@@ -86,13 +93,15 @@ public sealed record MetricsView(
         };
 
         return new MetricsView(
-            frame.At, headline, apis, ConsumersOf(frame), pools, queues, outbox,
-            Figures(frame, DashboardQueries.CouponRemaining, "coupon_id"),
-            orders,
-            Figures(frame, DashboardQueries.LockAttempts, "outcome"),
-            Figures(frame, DashboardQueries.StockReservations, "outcome"),
-            Figures(frame, DashboardQueries.FundReservations, "outcome"),
-            Figures(frame, DashboardQueries.CouponIssues, "outcome"),
+            frame.At, headline, apis, ConsumersOf(frame),
+            new Internals(
+                pools, queues, outbox,
+                Figures(frame, DashboardQueries.CouponRemaining, "coupon_id"),
+                orders,
+                Figures(frame, DashboardQueries.LockAttempts, "outcome"),
+                Figures(frame, DashboardQueries.StockReservations, "outcome"),
+                Figures(frame, DashboardQueries.FundReservations, "outcome"),
+                Figures(frame, DashboardQueries.CouponIssues, "outcome")),
             frame.Alerts, frame.Targets, frame.Source, frame.Note);
     }
 

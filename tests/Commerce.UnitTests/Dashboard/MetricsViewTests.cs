@@ -95,7 +95,7 @@ public sealed class MetricsViewTests
 
         var view = MetricsView.From(frame, "gateway");
 
-        Assert.Equal([("order", 0.85), ("stock", 0.1)], view.Pools.Select(pool => (pool.Service, pool.Ratio)));
+        Assert.Equal([("order", 0.85), ("stock", 0.1)], view.Internals.Pools.Select(pool => (pool.Service, pool.Ratio)));
         Assert.Equal(0.85, view.Headline[MetricsView.PoolUseRatio]);
     }
 
@@ -114,8 +114,8 @@ public sealed class MetricsViewTests
         Assert.Equal(4, view.Headline[MetricsView.OrdersPerSecond]);
         Assert.Equal(0.01, view.Headline[MetricsView.LockWaitP95]!.Value, 9);
         Assert.Equal(7, view.Headline[MetricsView.QueuedMessages]);
-        Assert.Equal(new QueueDepth("/", "reserve-stock", 7, 2), view.Queues[0]);
-        Assert.Equal(new Figure("lunch", 42), Assert.Single(view.CouponsRemaining));
+        Assert.Equal(new QueueDepth("/", "reserve-stock", 7, 2), view.Internals.Queues[0]);
+        Assert.Equal(new Figure("lunch", 42), Assert.Single(view.Internals.CouponsRemaining));
     }
 
     [Fact]
