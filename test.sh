@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./scripts/setup.sh
 
+# The alert rules' unit tests (observability/rules), fast and first.
+promtool test rules observability/tests/*.yml
+
 # Each run starts from clean temporary state (the fixture keeps logs there for a failed run to be read).
 rm -rf "${TMPDIR:-/tmp}/commerce-tests"
 

@@ -28,4 +28,7 @@ builder.AddProject("gateway", "services/Gateway")
     .WithReference(stock).WithReference(wallet).WithReference(coupon).WithReference(order).WithReference(notification)
     .AsGateway();
 
+// Where installed: scrapes all of the above and evaluates observability/rules (the dashboard shows its alerts).
+builder.AddPrometheus("prometheus");
+
 return await builder.Build().RunAsync();

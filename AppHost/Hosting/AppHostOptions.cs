@@ -22,7 +22,9 @@ public sealed record AppHostOptions
           --rabbitmq <uri>          use an existing RabbitMQ (amqp://user:pass@host:port/vhost)
           --quiet                   keep children's output in the log files only
         Environment: ConnectionStrings__<name> does what --<name> does (also per database: orderdb, stockdb, ...);
-        every other variable (Orders__LockScope=Global, RateLimiting__PermitLimit=...) reaches every service.
+        every other variable (Orders__LockScope=Global, RateLimiting__PermitLimit=...) reaches every service;
+        COMMERCE_EXTRA_RULES=<file> adds Prometheus rule files (a drill's alert) to observability/rules.
+        The dashboard's URL is printed at start (and is "dashboard" in endpoints.json). Prometheus starts where installed.
         """;
 
     public static AppHostOptions Parse(string[] args)

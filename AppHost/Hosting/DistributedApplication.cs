@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Commerce.AppHost.Dashboard;
 using Commerce.AppHost.Hosting.Resources;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
@@ -18,11 +19,13 @@ public sealed class DistributedApplication
     private readonly CancellationTokenSource stopping = new();
     private HostContext? context;
     private EndpointsFile? endpoints;
+    private OperatorsDashboard? dashboard;
 
     internal DistributedApplication(AppHostOptions options, List<Resource> resources)
     {
         this.options = options;
-        this.resources = options.InfrastructureOnly ? resources.Where(r => r is not ProjectResource).ToList() : resources;
+        // Prometheus watches the services: without them it has nothing to do.
+        this.resources = options.InfrastructureOnly ? resources.Where(r => r is not (ProjectResource or PrometheusResource)).ToList() : resources;
         foreach (var resource in this.resources)
         {
             resource.WaitsFor.RemoveAll(dependency => !this.resources.Contains(dependency));
@@ -46,6 +49,7 @@ public sealed class DistributedApplication
 
     public IReadOnlyList<Resource> Resources => resources;
     public HostContext? Context => context;
+    public string? DashboardUrl => dashboard?.Url;
 
     public async Task<int> RunAsync()
     {
@@ -74,6 +78,8 @@ public sealed class DistributedApplication
         try
         {
             foreach (var resource in resources) await resource.PrepareAsync(context, stopping.Token);
+            dashboard = await OperatorsDashboard.StartAsync(resources, context);
+            AnsiConsole.MarkupLineInterpolated($"Dashboard: [bold]{dashboard.Url}[/] ({dashboard.MetricsOrigin})");
             await Task.WhenAll(resources.Select(resource => StartWhenReadyAsync(resource, stopping.Token)));
             PrintResourceTable();
             endpoints.Write();
@@ -92,6 +98,7 @@ public sealed class DistributedApplication
         {
             await StopAllAsync();
             endpoints.Delete();
+            if (dashboard is not null) await dashboard.DisposeAsync();
         }
 
         return exitCode;
@@ -245,6 +252,7 @@ public sealed class DistributedApplication
         AnsiConsole.Write(table);
         var gateway = resources.OfType<ProjectResource>().FirstOrDefault(p => p.IsGateway);
         if (gateway is not null) AnsiConsole.MarkupLineInterpolated($"Gateway: [bold]{gateway.HttpUrl}[/]");
+        if (dashboard is not null) AnsiConsole.MarkupLineInterpolated($"Dashboard: [bold]{dashboard.Url}[/]");
         AnsiConsole.MarkupLineInterpolated($"Endpoints: {endpoints!.Path}. Press Ctrl+C to stop everything.");
     }
 

@@ -13,6 +13,13 @@ public sealed class DistributedApplicationBuilder(AppHostOptions options)
     public ResourceBuilder<RedisResource> AddRedis(string name) => Add(new RedisResource(name));
     public ResourceBuilder<RabbitMqResource> AddRabbitMQ(string name) => Add(new RabbitMqResource(name));
 
+    /// <summary>
+    /// Prometheus scraping every project and RabbitMQ, with the repository's alert rules; only where the machine has
+    /// it (null otherwise: it is optional, and the dashboard then reads each service's /metrics itself).
+    /// </summary>
+    public ResourceBuilder<PrometheusResource>? AddPrometheus(string name) =>
+        PrometheusResource.IsInstalled ? Add(new PrometheusResource(name, resources)) : null;
+
     /// <summary>A service in <paramref name="projectDirectory"/> (relative to the repository root), run from its build output.</summary>
     public ResourceBuilder<ProjectResource> AddProject(string name, string projectDirectory) => Add(new ProjectResource(name, projectDirectory));
 

@@ -29,6 +29,8 @@ public sealed class EndpointsFile(string path, DistributedApplication applicatio
         var document = new
         {
             Gateway = resources.OfType<ProjectResource>().FirstOrDefault(p => p.IsGateway)?.HttpUrl,
+            Dashboard = application.DashboardUrl,
+            Prometheus = resources.OfType<PrometheusResource>().FirstOrDefault()?.Url,
             AppHostPid = Environment.ProcessId,
             StateDirectory = context.StateDirectory,
             Services = resources.OfType<ProjectResource>().ToDictionary(p => p.Name, p => p.HttpUrl),

@@ -28,6 +28,10 @@ public sealed class CommerceSystem : IAsyncDisposable
     }
 
     public Uri GatewayUrl { get; }
+
+    /// <summary>The operators' dashboard the AppHost serves (resources, live metrics, alerts).</summary>
+    public Uri DashboardUrl => new(endpoints.GetProperty("dashboard").GetString()!);
+
     public string RedisConnectionString => endpoints.GetProperty("connectionStrings").GetProperty("redis").GetString()!;
     public string RabbitMqConnectionString => endpoints.GetProperty("connectionStrings").GetProperty("rabbitmq").GetString()!;
     public AuthSettings Auth => auth;
