@@ -10,5 +10,8 @@ public static class SuiteRegistry
 {
     public static IReadOnlyDictionary<string, SuiteEntry> All { get; } = new Dictionary<string, SuiteEntry>(StringComparer.OrdinalIgnoreCase)
     {
+        ["calibrate"] = new(
+            "GET /api/ping through the Gateway: closed model at --copies (50) for --duration (15s); --rate N for the open model; " +
+            "--compare also runs wrk and hey", CalibrateSuite.RunAsync),
     };
 }
