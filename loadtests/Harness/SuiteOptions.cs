@@ -67,7 +67,8 @@ public sealed record SuiteOptions
         }
 
         var endpointsFile = values.GetValueOrDefault("--endpoints") ?? Path.Combine(repoRoot, ".commerce", "endpoints.json");
-        var endpoints = File.Exists(endpointsFile) ? JsonDocument.Parse(File.ReadAllText(endpointsFile)).RootElement : (JsonElement?)null;
+        using var document = ReadEndpoints(endpointsFile);
+        var endpoints = document?.RootElement;
         var target = values.GetValueOrDefault("--target")
             ?? endpoints?.GetPropertyOrNull("gateway")?.GetString()
             ?? throw new UsageException(
@@ -126,6 +127,18 @@ public sealed record SuiteOptions
         userId,
         roles,
         TimeSpan.FromHours(2));
+
+    private static JsonDocument? ReadEndpoints(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonDocument.Parse(File.ReadAllText(path)) : null;
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"{path} is not valid JSON: {e.Message}");
+        }
+    }
 
     private static int Positive(string option, string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0

@@ -54,6 +54,17 @@ public sealed class SuiteOptionsTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => options.CreateToken("u-1"));
     }
 
+    [Fact]
+    public void A_broken_endpoints_file_is_named_in_the_error()
+    {
+        Directory.CreateDirectory(Path.Combine(repo, ".commerce"));
+        File.WriteAllText(Path.Combine(repo, ".commerce", "endpoints.json"), "{ not json");
+
+        var error = Assert.Throws<UsageException>(() => SuiteOptions.Parse("calibrate", [], repo, Now));
+
+        Assert.Contains("endpoints.json is not valid JSON", error.Message);
+    }
+
     [Theory]
     [InlineData(new string[0], "no target")]
     [InlineData(new[] { "--target", "http://x", "--copies", "many" }, "--copies needs a positive whole number")]
