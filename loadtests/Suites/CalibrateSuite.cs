@@ -27,7 +27,7 @@ public static class CalibrateSuite
                     : body == "pong" ? Response.Ok()
                     : Response.Fail("unexpected-body", $"expected pong, got {body[..Math.Min(body.Length, 40)]}");
             })
-            .WithWarmUp(TimeSpan.FromSeconds(2))
+            .WithWarmUp(TimeSpan.FromSeconds(5))
             .WithLoadSimulations(options.Rate is { } rate
                 ? Simulation.InjectPerSec(rate, duration)
                 : Simulation.KeepConstant(copies, duration));
