@@ -25,10 +25,11 @@ public static partial class ReferenceTools
     {
         var seconds = Math.Max(1, (int)Math.Round(duration.TotalSeconds));
         var threads = Math.Max(1, Math.Min(Environment.ProcessorCount, connections));
+        var limit = TimeSpan.FromSeconds(seconds + 60);
         return
         [
-            await RunAsync("wrk", ["-t", $"{threads}", "-c", $"{connections}", "-d", $"{seconds}s", "--latency", url.ToString()], ParseWrk, cancellationToken),
-            await RunAsync("hey", ["-z", $"{seconds}s", "-c", $"{connections}", url.ToString()], ParseHey, cancellationToken),
+            await RunAsync("wrk", ["-t", $"{threads}", "-c", $"{connections}", "-d", $"{seconds}s", "--latency", url.ToString()], limit, ParseWrk, cancellationToken),
+            await RunAsync("hey", ["-z", $"{seconds}s", "-c", $"{connections}", url.ToString()], limit, ParseHey, cancellationToken),
         ];
     }
 
@@ -110,7 +111,8 @@ public static partial class ReferenceTools
             statuses.Where(s => s.Code is < 200 or >= 400).Sum(s => s.Count) + errors);
     }
 
-    private static async Task<ToolMeasurement> RunAsync(string tool, string[] arguments, Func<string, string, ToolMeasurement> parse, CancellationToken cancellationToken)
+    private static async Task<ToolMeasurement> RunAsync(
+        string tool, string[] arguments, TimeSpan limit, Func<string, string, ToolMeasurement> parse, CancellationToken cancellationToken)
     {
         var command = $"{tool} {string.Join(' ', arguments)}";
         var path = FindOnPath(tool);
@@ -130,7 +132,17 @@ public static partial class ReferenceTools
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
+        try
+        {
+            // Both tools stop themselves after the duration; a minute more means something hangs.
+            await process.WaitForExitAsync(cancellationToken).WaitAsync(limit, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill();
+            return new ToolMeasurement(tool, command, 0, null, null, 0, 0, $"still running {limit.TotalSeconds:0} s after it started; stopped");
+        }
+
         return parse(command, await stdout + await stderr);
     }
 

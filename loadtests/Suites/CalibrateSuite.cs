@@ -18,7 +18,7 @@ public static class CalibrateSuite
         }
 
         var url = new Uri(options.Target, "/api/ping");
-        using var http = LoadHttp.CreateClient(options.Target);
+        using var http = options.CreateClient();
         var ping = Scenario.Create("ping", async ctx =>
             {
                 using var response = await http.GetAsync(url, ctx.CancellationToken);
