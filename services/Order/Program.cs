@@ -1,17 +1,13 @@
-using Commerce.Order.Data;
-using Commerce.ServiceDefaults.Caching;
-using Commerce.ServiceDefaults.Data;
-using Commerce.ServiceDefaults.Messaging;
+using Commerce.Order;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<OrderDbContext>("orderdb");
-builder.AddRedisClient();
-builder.AddRabbitMqMessaging(consumers => { });
+builder.AddOrderService();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapOrderApi();
 
 app.Run();

@@ -1,17 +1,19 @@
-using Commerce.Wallet.Data;
-using Commerce.ServiceDefaults.Caching;
 using Commerce.ServiceDefaults.Data;
 using Commerce.ServiceDefaults.Messaging;
+using Commerce.Wallet;
+using Commerce.Wallet.Balances;
+using Commerce.Wallet.Data;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<WalletDbContext>("walletdb");
-builder.AddRedisClient();
-builder.AddRabbitMqMessaging(consumers => { });
+builder.AddWalletServices();
+builder.AddRabbitMqMessaging(bus => bus.AddWalletConsumers());
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapWalletEndpoints();
 
 app.Run();

@@ -1,0 +1,49 @@
+using Commerce.Order.Data;
+using Commerce.Order.Outbox;
+using Commerce.Order.Placing;
+using Commerce.Order.Reading;
+using Commerce.Order.Saga;
+using Commerce.Order.Telemetry;
+using Commerce.ServiceDefaults.Caching;
+using Commerce.ServiceDefaults.Data;
+using Commerce.ServiceDefaults.Messaging;
+
+namespace Commerce.Order;
+
+public static class OrderServiceRegistration
+{
+    /// <summary>The Order service: its database, the per-user lock, the saga with its outbox relay and timeout sweeper.</summary>
+    public static WebApplicationBuilder AddOrderService(this WebApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDbContext<OrderDbContext>("orderdb");
+        builder.AddRedisClient();
+        builder.Services.Configure<OrderLockOptions>(builder.Configuration.GetSection("Orders"));
+        builder.Services.Configure<SagaOptions>(builder.Configuration.GetSection("Orders"));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OrderMetrics>();
+        builder.Services.AddSingleton<PerUserOrderLock>();
+        builder.Services.AddScoped<OrderPlacement>();
+        builder.Services.AddScoped<OrderSagaStore>();
+        builder.Services.AddSingleton<OutboxRelay>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<OutboxRelay>());
+        builder.Services.AddHostedService<StepTimeoutSweeper>();
+        builder.AddRabbitMqMessaging(bus =>
+        {
+            bus.AddConsumer<StockReservedConsumer>();
+            bus.AddConsumer<StockReservationFailedConsumer>();
+            bus.AddConsumer<CouponRedeemedConsumer>();
+            bus.AddConsumer<CouponRedemptionFailedConsumer>();
+            bus.AddConsumer<FundsReservedConsumer>();
+            bus.AddConsumer<FundsReservationFailedConsumer>();
+        });
+        return builder;
+    }
+
+    public static WebApplication MapOrderApi(this WebApplication app)
+    {
+        var orders = app.MapGroup("/api/orders").RequireAuthorization();
+        orders.MapPlaceOrder();
+        orders.MapOrderQueries();
+        return app;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Commerce.Contracts;
+using Commerce.Order.Telemetry;
+using MassTransit;
+using Npgsql;
+
+namespace Commerce.Order.Outbox;
+
+/// <summary>
+/// Publishes committed outbox messages to RabbitMQ, oldest first, and deletes them once the broker confirmed them.
+/// A crash between publish and delete publishes again: consumers are idempotent per order and step, so at-least-once
+/// is enough. Woken right after each commit, and polls as a safety net. (eShop's outbox has no relay; ours retries.)
+/// </summary>
+public sealed class OutboxRelay(
+    NpgsqlDataSource dataSource,
+    IBus bus,
+    OrderMetrics metrics,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    private const int BatchSize = 200;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    private readonly Channel<bool> wakeUps = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Something was committed to the outbox: relay it now rather than at the next poll.</summary>
+    public void WakeUp() => wakeUps.Writer.TryWrite(true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var relayed = await RelayBatchAsync(stoppingToken);
+                if (relayed == BatchSize) continue;
+                await WaitForWorkAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                // Broker or database away: keep the messages, try again shortly.
+                logger.LogWarning(exception, "Outbox relay failed; retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
+    {
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        poll.CancelAfter(PollInterval);
+        try
+        {
+            await wakeUps.Reader.ReadAsync(poll.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<int> RelayBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var batch = new List<(long Id, string Type, string Body)>();
+        await using (var select = new NpgsqlCommand(
+            "SELECT id, message_type, body::text FROM outbox_messages ORDER BY id LIMIT @limit FOR UPDATE SKIP LOCKED", connection, transaction))
+        {
+            select.Parameters.AddWithValue("limit", BatchSize);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                batch.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            // Messages of one order are in order in the batch; publishing them concurrently is fine because each
+            // participant gets at most one message per order from one step's batch (a command and its events).
+            await Task.WhenAll(batch.Select(message => PublishAsync(message.Type, message.Body, cancellationToken)));
+            await using var delete = new NpgsqlCommand("DELETE FROM outbox_messages WHERE id = ANY(@ids)", connection, transaction);
+            delete.Parameters.AddWithValue("ids", batch.Select(message => message.Id).ToArray());
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var count = new NpgsqlCommand("SELECT count(*) FROM outbox_messages", connection, transaction))
+        {
+            metrics.OutboxBacklog = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return batch.Count;
+    }
+
+    private Task PublishAsync(string typeName, string body, CancellationToken cancellationToken)
+    {
+        var type = typeof(OrderLine).Assembly.GetType(typeName)
+            ?? throw new InvalidOperationException($"Outbox holds an unknown message type {typeName}.");
+        var message = JsonSerializer.Deserialize(body, type, OutboxJson.Options)!;
+        return bus.Publish(message, type, cancellationToken);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using Commerce.ServiceDefaults.Auth;
+using Commerce.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Commerce.Order.Placing;
+
+public static class PlaceOrderEndpoint
+{
+    /// <summary><c>POST /api/orders</c>: validate, take the caller's lock (bounded wait), place or replay, answer 202.</summary>
+    public static RouteGroupBuilder MapPlaceOrder(this RouteGroupBuilder orders)
+    {
+        orders.MapPost("/", PlaceAsync);
+        return orders;
+    }
+
+    private static async Task<Results<Accepted<PlacedOrder>, Ok<PlacedOrder>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
+        PlaceOrderRequest? request,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        ClaimsPrincipal user,
+        PerUserOrderLock orderLock,
+        OrderPlacement placement,
+        HttpContext http,
+        CancellationToken cancellationToken)
+    {
+        if (PlaceOrderValidation.FirstProblem(request, idempotencyKey) is { } problem)
+        {
+            return Problems.Invalid(problem.Field, problem.Message);
+        }
+
+        var userId = user.UserId();
+        await using var held = await orderLock.TryAcquireAsync(userId, cancellationToken);
+        if (held is null)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return Problems.Refused(StatusCodes.Status409Conflict, "order_in_progress",
+                "Another order of yours is being placed; retry after the time in Retry-After.");
+        }
+
+        return await placement.PlaceAsync(userId, idempotencyKey!, request!, cancellationToken) switch
+        {
+            PlacementOutcome.Accepted accepted => TypedResults.Accepted($"/api/orders/{accepted.OrderId}", new PlacedOrder(accepted.OrderId, "Pending")),
+            PlacementOutcome.Repeated repeated => Repeated(http, repeated),
+            _ => Problems.Refused(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
+                "This Idempotency-Key was used for a different order."),
+        };
+    }
+
+    private static Ok<PlacedOrder> Repeated(HttpContext http, PlacementOutcome.Repeated repeated)
+    {
+        http.Response.Headers.Location = $"/api/orders/{repeated.OrderId}";
+        return TypedResults.Ok(new PlacedOrder(repeated.OrderId, repeated.Status));
+    }
+}

@@ -1,0 +1,62 @@
+using Commerce.Order.Data;
+using Commerce.Order.Outbox;
+using Commerce.Order.Telemetry;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Commerce.Order.Saga;
+
+/// <summary>Saga settings (<c>Orders__StepTimeoutSeconds</c>).</summary>
+public sealed class SagaOptions
+{
+    public double StepTimeoutSeconds { get; set; } = 30;
+    public TimeSpan StepTimeout => TimeSpan.FromSeconds(StepTimeoutSeconds);
+}
+
+/// <summary>
+/// The saga's durable repository: loads the order row under a row lock, runs <see cref="OrderSaga"/>, and commits the
+/// new state and the messages it sends in one transaction. The row lock only serialises answers about one order.
+/// </summary>
+public sealed class OrderSagaStore(
+    OrderDbContext db,
+    OutboxRelay relay,
+    OrderMetrics metrics,
+    IOptions<SagaOptions> options,
+    TimeProvider clock,
+    ILogger<OrderSagaStore> logger)
+{
+    public async Task ApplyAsync(Guid orderId, object happened, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var order = await db.Orders
+            .FromSql($"SELECT * FROM orders WHERE order_id = {orderId} FOR UPDATE")
+            .Include(o => o.Items)
+            .SingleOrDefaultAsync(cancellationToken);
+        if (order is null)
+        {
+            logger.LogWarning("{Message} for unknown order {OrderId} ignored", happened.GetType().Name, orderId);
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var stepBefore = order.Step;
+        var stepStartedAt = order.StepStartedAt;
+        var messages = OrderSaga.Apply(order, happened, now, options.Value.StepTimeout);
+        if (order.Step == stepBefore && messages.Count == 0)
+        {
+            logger.LogDebug("{Message} for order {OrderId} in {Step} changes nothing", happened.GetType().Name, orderId, stepBefore);
+            return;
+        }
+
+        OutboxWriter.Enqueue(db, messages, now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        relay.WakeUp();
+
+        if (order.Step != stepBefore)
+        {
+            metrics.StepFinished(stepBefore, now - stepStartedAt);
+            if (OrderSaga.IsFinal(order.Step)) metrics.OrderFinished(order.Status, order.Reason, now - order.CreatedAt);
+        }
+    }
+}

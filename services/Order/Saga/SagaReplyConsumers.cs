@@ -1,0 +1,37 @@
+using Commerce.Contracts;
+using MassTransit;
+
+namespace Commerce.Order.Saga;
+
+// One thin consumer per participant answer: each hands the answer to the saga store. Redelivery is harmless because
+// the saga ignores an answer for a step it has left.
+
+public sealed class StockReservedConsumer(OrderSagaStore store) : IConsumer<StockReserved>
+{
+    public Task Consume(ConsumeContext<StockReserved> context) => store.ApplyAsync(context.Message.OrderId, context.Message, context.CancellationToken);
+}
+
+public sealed class StockReservationFailedConsumer(OrderSagaStore store) : IConsumer<StockReservationFailed>
+{
+    public Task Consume(ConsumeContext<StockReservationFailed> context) => store.ApplyAsync(context.Message.OrderId, context.Message, context.CancellationToken);
+}
+
+public sealed class CouponRedeemedConsumer(OrderSagaStore store) : IConsumer<CouponRedeemed>
+{
+    public Task Consume(ConsumeContext<CouponRedeemed> context) => store.ApplyAsync(context.Message.OrderId, context.Message, context.CancellationToken);
+}
+
+public sealed class CouponRedemptionFailedConsumer(OrderSagaStore store) : IConsumer<CouponRedemptionFailed>
+{
+    public Task Consume(ConsumeContext<CouponRedemptionFailed> context) => store.ApplyAsync(context.Message.OrderId, context.Message, context.CancellationToken);
+}
+
+public sealed class FundsReservedConsumer(OrderSagaStore store) : IConsumer<FundsReserved>
+{
+    public Task Consume(ConsumeContext<FundsReserved> context) => store.ApplyAsync(context.Message.OrderId, context.Message, context.CancellationToken);
+}
+
+public sealed class FundsReservationFailedConsumer(OrderSagaStore store) : IConsumer<FundsReservationFailed>
+{
+    public Task Consume(ConsumeContext<FundsReservationFailed> context) => store.ApplyAsync(context.Message.OrderId, context.Message, context.CancellationToken);
+}

@@ -1,0 +1,22 @@
+using Commerce.Contracts;
+using MassTransit;
+
+namespace Commerce.Stock.Reservations;
+
+/// <summary>Reserves an order's lines and answers the saga; a redelivery answers the same again.</summary>
+public sealed class ReserveStockConsumer(StockLedger ledger) : IConsumer<ReserveStock>
+{
+    public async Task Consume(ConsumeContext<ReserveStock> context)
+    {
+        var orderId = context.Message.OrderId;
+        var outcome = await ledger.ReserveAsync(orderId, context.Message.Lines, context.CancellationToken);
+        if (outcome.Lines is { } lines)
+        {
+            await context.Publish(new StockReserved(orderId, lines), context.CancellationToken);
+        }
+        else
+        {
+            await context.Publish(new StockReservationFailed(orderId, outcome.FailureReason!), context.CancellationToken);
+        }
+    }
+}

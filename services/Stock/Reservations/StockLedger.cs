@@ -1,0 +1,377 @@
+using Commerce.Contracts;
+using Commerce.Stock.Products;
+using Npgsql;
+
+namespace Commerce.Stock.Reservations;
+
+/// <summary>
+/// The one place that changes stock. Every change is a short transaction that records its step row
+/// (<c>stock_steps</c>, keyed by order and kind) together with the quantities it moved (<c>stock_movements</c>),
+/// so a redelivered or duplicated message finds its step already there and changes nothing.
+/// </summary>
+public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogger<StockLedger> logger)
+{
+    private const string Reserve = "reserve";
+    private const string Commit = "commit";
+    private const string Release = "release";
+    private const string Restock = "restock";
+    private const string Pending = "pending";
+    private const string Applied = "applied";
+    private const string Tombstone = "tombstone";
+    private const string Refused = "refused";
+    private const string NothingHeld = "nothing_held";
+
+    /// <summary>
+    /// Reserves every line or none. Each line is one conditional update that only succeeds while enough is on sale,
+    /// taken in ordinal product order; the first line that cannot be had rolls all of them back.
+    /// </summary>
+    public async Task<ReservationOutcome> ReserveAsync(Guid orderId, IReadOnlyList<OrderLine>? lines, CancellationToken cancellationToken)
+    {
+        var plan = ReservationPlan.For(lines);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // A concurrent copy of this message waits here until the first one commits, then replays its answer.
+        if (!await ClaimStepAsync(connection, Reserve, orderId, cancellationToken))
+        {
+            var replay = await ReplayReservationAsync(connection, orderId, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            metrics.Reservation(replay.Duplicate ? StockOutcomes.Duplicate : replay.FailureReason ?? StockOutcomes.Reserved);
+            return replay;
+        }
+
+        var failure = plan.Refusal;
+        var priced = new List<PricedLine>(plan.Lines.Count);
+        if (failure is null)
+        {
+            await transaction.SaveAsync("lines", cancellationToken);
+            foreach (var line in plan.Lines)
+            {
+                var unitPrice = await TakeAsync(connection, line, cancellationToken);
+                if (unitPrice is null)
+                {
+                    await transaction.RollbackAsync("lines", cancellationToken);
+                    failure = await AllExistAsync(connection, plan.Lines, cancellationToken)
+                        ? StockOutcomes.InsufficientStock
+                        : StockOutcomes.UnknownProduct;
+                    priced.Clear();
+                    break;
+                }
+
+                priced.Add(new PricedLine(line.ProductId, line.Quantity, unitPrice.Value));
+            }
+        }
+
+        if (failure is null)
+        {
+            await RecordMovementsAsync(connection, Reserve, orderId, priced, cancellationToken);
+        }
+
+        await SetOutcomeAsync(connection, Reserve, orderId, failure ?? StockOutcomes.Reserved, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        metrics.Reservation(failure ?? StockOutcomes.Reserved);
+        if (failure is not null)
+        {
+            logger.LogInformation("Order {OrderId}: nothing reserved ({Reason})", orderId, failure);
+            return ReservationOutcome.Failed(failure, duplicate: false);
+        }
+
+        return ReservationOutcome.Reserved(priced, duplicate: false);
+    }
+
+    /// <summary>Moves the order's reserved quantities to sold, once; refused after a release or without a reservation.</summary>
+    public Task<Settlement> CommitAsync(Guid orderId, CancellationToken cancellationToken) =>
+        SettleAsync(orderId, Commit, cancellationToken);
+
+    /// <summary>
+    /// Puts the order's reserved quantities back on sale, once; refused after a commit. A release that arrives before
+    /// its reservation leaves a tombstone, so the late reservation reserves nothing.
+    /// </summary>
+    public Task<Settlement> ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
+        SettleAsync(orderId, Release, cancellationToken);
+
+    /// <summary>Creates or changes a product and sets its available quantity, recording the difference as a restock.</summary>
+    public async Task<ProductView> RestockAsync(string productId, string name, long price, long stock, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        await using (var create = new NpgsqlCommand(
+            """
+            INSERT INTO products (product_id, name, price, available, reserved, sold)
+            VALUES (@id, @name, @price, 0, 0, 0)
+            ON CONFLICT (product_id) DO NOTHING
+            """, connection))
+        {
+            create.Parameters.AddWithValue("id", productId);
+            create.Parameters.AddWithValue("name", name);
+            create.Parameters.AddWithValue("price", price);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // Renaming first takes the row lock and returns what is on sale now, so the recorded difference is exact even
+        // while orders reserve the same product.
+        long before;
+        await using (var rename = new NpgsqlCommand(
+            "UPDATE products SET name = @name, price = @price, updated_at = now() WHERE product_id = @id RETURNING available",
+            connection))
+        {
+            rename.Parameters.AddWithValue("id", productId);
+            rename.Parameters.AddWithValue("name", name);
+            rename.Parameters.AddWithValue("price", price);
+            before = (long)(await rename.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        ProductView product;
+        await using (var set = new NpgsqlCommand(
+            """
+            UPDATE products SET available = @stock WHERE product_id = @id
+            RETURNING product_id, name, price, available, reserved, sold
+            """, connection))
+        {
+            set.Parameters.AddWithValue("id", productId);
+            set.Parameters.AddWithValue("stock", stock);
+            await using var reader = await set.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            product = ProductCatalog.Read(reader);
+        }
+
+        await using (var movement = new NpgsqlCommand(
+            "INSERT INTO stock_movements (order_id, kind, product_id, quantity) VALUES (NULL, @kind, @id, @delta)", connection))
+        {
+            movement.Parameters.AddWithValue("kind", Restock);
+            movement.Parameters.AddWithValue("id", productId);
+            movement.Parameters.AddWithValue("delta", stock - before);
+            await movement.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Product {ProductId} restocked: available {Before} -> {After}", productId, before, stock);
+        return product;
+    }
+
+    private async Task<Settlement> SettleAsync(Guid orderId, string kind, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        if (!await ClaimStepAsync(connection, kind, orderId, cancellationToken))
+        {
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogInformation("Order {OrderId}: {Kind} already recorded; nothing changed", orderId, kind);
+            return Settlement.Duplicate;
+        }
+
+        if (kind == Release && await TakeReservationSlotAsync(connection, orderId, cancellationToken))
+        {
+            // The saga gave up on this order before its reservation arrived: taking the reservation's slot now means
+            // the late ReserveStock finds it and reserves nothing.
+            await SetOutcomeAsync(connection, Release, orderId, Tombstone, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogWarning("Order {OrderId}: release arrived before its reservation; a later reservation will reserve nothing", orderId);
+            return Settlement.Tombstoned;
+        }
+
+        // Commit and release race for the same reservation row: the conditional update lets exactly one of them settle it.
+        if (!await SettleReservationAsync(connection, orderId, kind, cancellationToken))
+        {
+            var (outcome, settledBy) = await ReadReservationAsync(connection, orderId, cancellationToken);
+            // Nothing is applied, but the step row records the refusal, so a redelivery of it is a duplicate too.
+            if (kind == Release && outcome is StockOutcomes.InsufficientStock or StockOutcomes.UnknownProduct)
+            {
+                await SetOutcomeAsync(connection, kind, orderId, NothingHeld, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                logger.LogInformation("Order {OrderId}: release of a reservation that failed; nothing held", orderId);
+                return Settlement.NothingHeld;
+            }
+
+            await SetOutcomeAsync(connection, kind, orderId, Refused, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogWarning(
+                "Order {OrderId}: {Kind} refused (reservation {Outcome}, settled by {SettledBy}); nothing changed",
+                orderId, kind, outcome ?? "missing", settledBy ?? "nothing");
+            return Settlement.Refused;
+        }
+
+        var lines = await ReadReservedLinesAsync(connection, orderId, cancellationToken);
+        foreach (var line in lines)
+        {
+            await using var move = new NpgsqlCommand(
+                kind == Commit
+                    ? "UPDATE products SET reserved = reserved - @q, sold = sold + @q WHERE product_id = @id"
+                    : "UPDATE products SET reserved = reserved - @q, available = available + @q WHERE product_id = @id",
+                connection);
+            move.Parameters.AddWithValue("id", line.ProductId);
+            move.Parameters.AddWithValue("q", (long)line.Quantity);
+            await move.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await RecordMovementsAsync(connection, kind, orderId, lines, cancellationToken);
+        await SetOutcomeAsync(connection, kind, orderId, Applied, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Order {OrderId}: {Kind} applied to {Lines} lines", orderId, kind, lines.Count);
+        return Settlement.Applied;
+    }
+
+    /// <summary>
+    /// Records that the step's message arrived; true only for the first delivery (its row is still pending). A copy that
+    /// arrives while the first is in flight waits on the row until the first commits, then counts as a redelivery.
+    /// </summary>
+    private static async Task<bool> ClaimStepAsync(NpgsqlConnection connection, string kind, Guid orderId, CancellationToken cancellationToken)
+    {
+        await using var claim = new NpgsqlCommand(
+            """
+            INSERT INTO stock_steps (order_id, kind, outcome) VALUES (@order, @kind, 'pending')
+            ON CONFLICT (order_id, kind) DO UPDATE SET deliveries = stock_steps.deliveries + 1
+            RETURNING outcome
+            """, connection);
+        claim.Parameters.AddWithValue("order", orderId);
+        claim.Parameters.AddWithValue("kind", kind);
+        // A committed step always has its final outcome, so 'pending' can only be the row this statement inserted.
+        return (string?)await claim.ExecuteScalarAsync(cancellationToken) == Pending;
+    }
+
+    /// <summary>Takes a reservation's slot before its ReserveStock arrived (a tombstone); false when it already arrived.</summary>
+    private static async Task<bool> TakeReservationSlotAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
+    {
+        await using var take = new NpgsqlCommand(
+            """
+            INSERT INTO stock_steps (order_id, kind, outcome, settled_by, deliveries)
+            VALUES (@order, 'reserve', @outcome, 'release', 0)
+            ON CONFLICT (order_id, kind) DO NOTHING
+            """, connection);
+        take.Parameters.AddWithValue("order", orderId);
+        take.Parameters.AddWithValue("outcome", StockOutcomes.InsufficientStock);
+        return await take.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private static async Task SetOutcomeAsync(NpgsqlConnection connection, string kind, Guid orderId, string outcome, CancellationToken cancellationToken)
+    {
+        await using var update = new NpgsqlCommand(
+            "UPDATE stock_steps SET outcome = @outcome WHERE order_id = @order AND kind = @kind", connection);
+        update.Parameters.AddWithValue("order", orderId);
+        update.Parameters.AddWithValue("kind", kind);
+        update.Parameters.AddWithValue("outcome", outcome);
+        await update.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The rule that stock never goes negative, as one statement: take the quantity only if it is on sale.</summary>
+    private static async Task<long?> TakeAsync(NpgsqlConnection connection, OrderLine line, CancellationToken cancellationToken)
+    {
+        await using var take = new NpgsqlCommand(
+            """
+            UPDATE products SET available = available - @q, reserved = reserved + @q
+            WHERE product_id = @id AND available >= @q
+            RETURNING price
+            """, connection);
+        take.Parameters.AddWithValue("id", line.ProductId);
+        take.Parameters.AddWithValue("q", (long)line.Quantity);
+        return await take.ExecuteScalarAsync(cancellationToken) as long?;
+    }
+
+    private static async Task<bool> AllExistAsync(NpgsqlConnection connection, IReadOnlyList<OrderLine> lines, CancellationToken cancellationToken)
+    {
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM products WHERE product_id = ANY(@ids)", connection);
+        count.Parameters.AddWithValue("ids", lines.Select(line => line.ProductId).ToArray());
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))! == lines.Count;
+    }
+
+    private static async Task RecordMovementsAsync(
+        NpgsqlConnection connection, string kind, Guid orderId, IReadOnlyList<PricedLine> lines, CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand(
+            """
+            INSERT INTO stock_movements (order_id, kind, product_id, quantity, unit_price)
+            SELECT @order, @kind, line.product_id, line.quantity, line.unit_price
+            FROM unnest(@ids, @quantities, @prices) AS line(product_id, quantity, unit_price)
+            """, connection);
+        insert.Parameters.AddWithValue("order", orderId);
+        insert.Parameters.AddWithValue("kind", kind);
+        insert.Parameters.AddWithValue("ids", lines.Select(line => line.ProductId).ToArray());
+        insert.Parameters.AddWithValue("quantities", lines.Select(line => (long)line.Quantity).ToArray());
+        insert.Parameters.AddWithValue("prices", lines.Select(line => line.UnitPrice).ToArray());
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<bool> SettleReservationAsync(NpgsqlConnection connection, Guid orderId, string kind, CancellationToken cancellationToken)
+    {
+        await using var settle = new NpgsqlCommand(
+            """
+            UPDATE stock_steps SET settled_by = @kind
+            WHERE order_id = @order AND kind = 'reserve' AND outcome = 'reserved' AND settled_by IS NULL
+            """, connection);
+        settle.Parameters.AddWithValue("order", orderId);
+        settle.Parameters.AddWithValue("kind", kind);
+        return await settle.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private static async Task<(string? Outcome, string? SettledBy)> ReadReservationAsync(
+        NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
+    {
+        await using var read = new NpgsqlCommand(
+            "SELECT outcome, settled_by FROM stock_steps WHERE order_id = @order AND kind = 'reserve'", connection);
+        read.Parameters.AddWithValue("order", orderId);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1))
+            : (null, null);
+    }
+
+    private static async Task<List<PricedLine>> ReadReservedLinesAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
+    {
+        await using var read = new NpgsqlCommand(
+            """
+            SELECT product_id, quantity, unit_price FROM stock_movements
+            WHERE order_id = @order AND kind = 'reserve'
+            ORDER BY product_id COLLATE "C"
+            """, connection);
+        read.Parameters.AddWithValue("order", orderId);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        var lines = new List<PricedLine>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            lines.Add(new PricedLine(reader.GetString(0), checked((int)reader.GetInt64(1)), reader.GetInt64(2)));
+        }
+
+        return lines;
+    }
+
+    /// <summary>The answer the first delivery gave, rebuilt from the stored rows: same lines, same prices.</summary>
+    private async Task<ReservationOutcome> ReplayReservationAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
+    {
+        var (outcome, settledBy) = await ReadReservationAsync(connection, orderId, cancellationToken);
+        if (outcome == StockOutcomes.Reserved)
+        {
+            logger.LogInformation("Order {OrderId}: reservation redelivered; answering as before", orderId);
+            return ReservationOutcome.Reserved(await ReadReservedLinesAsync(connection, orderId, cancellationToken), duplicate: true);
+        }
+
+        if (settledBy == Release)
+        {
+            // The tombstone a timed-out saga's release left: this is the reservation's first answer, not a replay.
+            logger.LogWarning("Order {OrderId}: reservation arrived after its release; nothing reserved", orderId);
+            return ReservationOutcome.Failed(outcome ?? StockOutcomes.InsufficientStock, duplicate: false);
+        }
+
+        return ReservationOutcome.Failed(outcome ?? StockOutcomes.InsufficientStock, duplicate: true);
+    }
+}
+
+/// <summary>What a reservation answered: the priced lines, or the reason nothing was reserved.</summary>
+public sealed record ReservationOutcome(IReadOnlyList<PricedLine>? Lines, string? FailureReason, bool Duplicate)
+{
+    public static ReservationOutcome Reserved(IReadOnlyList<PricedLine> lines, bool duplicate) => new(lines, null, duplicate);
+
+    public static ReservationOutcome Failed(string reason, bool duplicate) => new(null, reason, duplicate);
+}
+
+/// <summary>What a commit or release did.</summary>
+public enum Settlement
+{
+    Applied,
+    Duplicate,
+    Refused,
+    NothingHeld,
+    Tombstoned,
+}

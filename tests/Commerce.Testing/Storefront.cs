@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Commerce.Testing;
+
+/// <summary>The storefront API (API.md) as tests use it: one method per call, through the Gateway.</summary>
+public sealed class Storefront(CommerceSystem system)
+{
+    private static readonly TimeSpan SettleBudget = TimeSpan.FromSeconds(60);
+    private readonly HttpClient admin = system.CreateClient("ops-admin", "admin");
+
+    public HttpClient ClientFor(string userId) => system.CreateClient(userId);
+
+    public async Task PutProductAsync(string productId, long price, int stock, string? name = null)
+    {
+        using var response = await admin.PutAsJsonAsync($"/api/admin/products/{productId}", new { name = name ?? productId, price, stock });
+        await EnsureSuccessAsync(response);
+    }
+
+    public async Task<ProductView> GetProductAsync(string productId) =>
+        (await admin.GetFromJsonAsync<ProductView>($"/api/products/{productId}"))!;
+
+    public async Task DepositAsync(string userId, long amount, string? idempotencyKey = null)
+    {
+        using var client = ClientFor(userId);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/wallet/deposits") { Content = JsonContent.Create(new { amount }) };
+        request.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString("N"));
+        using var response = await client.SendAsync(request);
+        await EnsureSuccessAsync(response);
+    }
+
+    public async Task<WalletView> GetWalletAsync(string userId)
+    {
+        using var client = ClientFor(userId);
+        return (await client.GetFromJsonAsync<WalletView>("/api/wallet"))!;
+    }
+
+    /// <summary>POST /api/orders; returns the raw response for the caller to inspect.</summary>
+    public static async Task<HttpResponseMessage> PlaceOrderAsync(
+        HttpClient client, IEnumerable<(string ProductId, int Quantity)> items, string? idempotencyKey, Guid? couponId = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+        {
+            Content = JsonContent.Create(new
+            {
+                items = items.Select(i => new { productId = i.ProductId, quantity = i.Quantity }),
+                couponId,
+            }),
+        };
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Places an order that must be accepted (202) and returns its id.</summary>
+    public async Task<Guid> PlaceAcceptedOrderAsync(string userId, params (string ProductId, int Quantity)[] items)
+    {
+        using var client = ClientFor(userId);
+        using var response = await PlaceOrderAsync(client, items, Guid.NewGuid().ToString("N"));
+        if (response.StatusCode != HttpStatusCode.Accepted) await EnsureSuccessAsync(response, HttpStatusCode.Accepted);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+    }
+
+    public static async Task<OrderView> GetOrderAsync(HttpClient client, Guid orderId) =>
+        (await client.GetFromJsonAsync<OrderView>($"/api/orders/{orderId}"))!;
+
+    /// <summary>Polls the order until it is Completed or Rejected.</summary>
+    public async Task<OrderView> WaitForFinalAsync(string userId, Guid orderId, TimeSpan? budget = null)
+    {
+        using var client = ClientFor(userId);
+        return await Eventually.Until(() => GetOrderAsync(client, orderId), order => order.Status is "Completed" or "Rejected",
+            budget ?? SettleBudget, $"order {orderId} Completed or Rejected");
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, HttpStatusCode? expected = null)
+    {
+        if (expected is null ? response.IsSuccessStatusCode : response.StatusCode == expected) return;
+        throw new HttpRequestException(
+            $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+}
+
+public sealed record ProductView(string ProductId, string Name, long Price, int Available, int Reserved, int Sold);
+
+public sealed record WalletView(long Balance, long Reserved, long Available);
+
+public sealed record OrderView(
+    Guid OrderId, string Status, string? Reason, List<OrderItemView> Items, long Subtotal, long Discount, long Total,
+    Guid? CouponId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record OrderItemView(string ProductId, int Quantity, long? UnitPrice);

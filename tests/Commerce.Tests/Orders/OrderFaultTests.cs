@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Commerce.Tests.Orders;
+
+/// <summary>A system of its own for killing processes mid-flight.</summary>
+public sealed class FaultSystem : IAsyncLifetime
+{
+    public CommerceSystem System { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() =>
+        System = await CommerceSystem.StartAsync("order-faults", new Dictionary<string, string> { ["Orders__StepTimeoutSeconds"] = "20" });
+
+    public async ValueTask DisposeAsync() => await System.DisposeAsync();
+}
+
+public sealed class OrderFaultTests(FaultSystem faults) : IClassFixture<FaultSystem>
+{
+    private const int Orders = 200;
+    private const int Users = 50;
+    private static readonly TimeSpan SettleBudget = TimeSpan.FromMinutes(2);
+
+    [Theory]
+    [InlineData("order")]
+    [InlineData("stock")]
+    [InlineData("wallet")]
+    public async Task Killing_a_service_mid_flight_leaves_every_order_final_and_the_invariants_exact(string victim)
+    {
+        var store = new Storefront(faults.System);
+        var run = $"{victim}-{Guid.NewGuid():N}"[..16];
+        var products = Enumerable.Range(0, 4).ToDictionary(i => $"p-{run}-{i}", _ => 60);
+        foreach (var (product, stock) in products) await store.PutProductAsync(product, price: 1000, stock);
+        var users = Enumerable.Range(0, Users).ToDictionary(i => $"u-{run}-{i}", _ => 4000L);
+        await Task.WhenAll(users.Select(user => store.DepositAsync(user.Key, user.Value)));
+
+        var accepted = 0;
+        var placing = Task.WhenAll(Enumerable.Range(0, Orders).Select(async i =>
+        {
+            var user = users.Keys.ElementAt(i % Users);
+            var product = products.Keys.ElementAt(i % products.Count);
+            await PlaceUntilAnsweredAsync(store, user, [(product, 1 + (i % 2))], $"order-{i}");
+            Interlocked.Increment(ref accepted);
+        }));
+
+        await Eventually.Until(() => Task.FromResult(Volatile.Read(ref accepted) >= Orders / 4), TimeSpan.FromMinutes(1), "a quarter of the orders accepted");
+        await faults.System.KillAsync(victim);
+        await placing;
+
+        await Invariants.AssertHoldAsync(store, products, users, SettleBudget);
+    }
+
+    /// <summary>
+    /// What a careful client does: retry with the same Idempotency-Key until the service answers, so an order whose
+    /// answer was lost in the kill is found again, never made twice.
+    /// </summary>
+    private static async Task PlaceUntilAnsweredAsync(Storefront store, string user, (string, int)[] items, string key)
+    {
+        using var client = store.ClientFor(user);
+        await Eventually.Until(async () =>
+        {
+            using var response = await Storefront.PlaceOrderAsync(client, items, key);
+            return response.StatusCode;
+        }, status => status is HttpStatusCode.Accepted or HttpStatusCode.OK, SettleBudget, $"order {key} of {user} answered");
+    }
+}
+
+file static class TestToken
+{
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+}
+
+/// <summary>The incident's setting: one lock for everyone. Slow, but it must stay correct.</summary>
+public sealed class GlobalLockTests
+{
+    [Fact]
+    public async Task A_global_lock_run_stays_correct()
+    {
+        await using var system = await CommerceSystem.StartAsync("global-lock", new Dictionary<string, string> { ["Orders__LockScope"] = "Global" });
+        var store = new Storefront(system);
+        var products = new Dictionary<string, int> { ["p-global"] = 20 };
+        await store.PutProductAsync("p-global", price: 500, stock: 20);
+        var users = Enumerable.Range(0, 10).ToDictionary(i => $"u-global-{i}", _ => 1500L);
+        await Task.WhenAll(users.Select(user => store.DepositAsync(user.Key, user.Value)));
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            using var client = store.ClientFor($"u-global-{i % 10}");
+            using var response = await Storefront.PlaceOrderAsync(client, [("p-global", 1)], $"g-{i}");
+            if (response.StatusCode == HttpStatusCode.Conflict)
+            {
+                Assert.Equal("order_in_progress", (await response.Content.ReadFromJsonAsync<JsonElement>(TestToken.Ct)).GetProperty("code").GetString());
+            }
+
+            return response.StatusCode;
+        }));
+
+        Assert.All(statuses, status => Assert.Contains(status, new[] { HttpStatusCode.Accepted, HttpStatusCode.Conflict }));
+        Assert.Contains(HttpStatusCode.Accepted, statuses);
+        await Invariants.AssertHoldAsync(store, products, users, TimeSpan.FromMinutes(1));
+    }
+}

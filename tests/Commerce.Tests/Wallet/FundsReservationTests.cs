@@ -1,0 +1,94 @@
+using Commerce.Contracts;
+using Commerce.Testing;
+
+namespace Commerce.Tests.Wallet;
+
+/// <summary>ReserveFunds under contention and the capture or release that settles it: never more held than the balance.</summary>
+public sealed class FundsReservationTests(SharedSystem shared) : IAsyncLifetime
+{
+    private readonly WalletDriver wallet = new(shared.System);
+    private MessageBusProbe bus = null!;
+
+    public async ValueTask InitializeAsync() => bus = await shared.System.StartBusProbeAsync();
+
+    public async ValueTask DisposeAsync() => await bus.DisposeAsync();
+
+    [Fact]
+    public async Task A_hundred_orders_of_1000_against_30000_hold_exactly_thirty()
+    {
+        var userId = WalletDriver.NewUserId();
+        await wallet.DepositAsync(userId, 30_000);
+        var orders = Enumerable.Range(0, 100).Select(_ => Guid.NewGuid()).ToList();
+
+        await Task.WhenAll(orders.Select(orderId => bus.PublishAsync(new ReserveFunds(orderId, userId, 1_000))));
+        var ours = orders.ToHashSet();
+        var (reserved, failed) = await Eventually.Until(
+            () => Task.FromResult((
+                bus.Received<FundsReserved>().Where(reply => ours.Contains(reply.OrderId)).ToList(),
+                bus.Received<FundsReservationFailed>().Where(reply => ours.Contains(reply.OrderId)).ToList())),
+            answers => answers.Item1.Count + answers.Item2.Count >= orders.Count,
+            WalletDriver.Deadline,
+            "answers to 100 fund reservations");
+
+        Assert.Equal(30, reserved.Count);
+        Assert.Equal(70, failed.Count);
+        Assert.All(failed, failure => Assert.Equal(RejectionReasons.InsufficientFunds, failure.Reason));
+        Assert.Equal(new WalletJson(30_000, 30_000, 0), await wallet.WalletAsync(userId));
+        Assert.True((await wallet.BooksAsync(userId)).Balances);
+    }
+
+    [Fact]
+    public async Task Capturing_takes_the_held_money_and_releasing_frees_it()
+    {
+        var userId = WalletDriver.NewUserId();
+        await wallet.DepositAsync(userId, 10_000);
+        var (kept, dropped) = (Guid.NewGuid(), Guid.NewGuid());
+        await ReservedAsync(kept, userId, 3_000);
+        await ReservedAsync(dropped, userId, 2_000);
+        Assert.Equal(new WalletJson(10_000, 5_000, 5_000), await wallet.WalletAsync(userId));
+
+        await bus.PublishAsync(new CaptureFunds(kept));
+        await bus.PublishAsync(new ReleaseFunds(dropped));
+        await wallet.StepHandledAsync(kept, "capture");
+        await wallet.StepHandledAsync(dropped, "release");
+
+        Assert.Equal(new WalletJson(7_000, 0, 7_000), await wallet.WalletAsync(userId));
+        Assert.Equal(new WalletBooks(Balance: 7_000, Reserved: 0, Deposited: 10_000, Captured: 3_000), await wallet.BooksAsync(userId));
+    }
+
+    [Fact]
+    public async Task An_order_above_what_is_available_holds_nothing()
+    {
+        var userId = WalletDriver.NewUserId();
+        await wallet.DepositAsync(userId, 5_000);
+        await ReservedAsync(Guid.NewGuid(), userId, 4_000);
+        var orderId = Guid.NewGuid();
+
+        await bus.PublishAsync(new ReserveFunds(orderId, userId, 1_001));
+        var failure = await bus.WaitForAsync<FundsReservationFailed>(reply => reply.OrderId == orderId, WalletDriver.Deadline);
+
+        Assert.Equal(RejectionReasons.InsufficientFunds, failure.Reason);
+        Assert.Equal(new WalletJson(5_000, 4_000, 1_000), await wallet.WalletAsync(userId));
+    }
+
+    [Fact]
+    public async Task A_user_who_never_deposited_cannot_hold_money_but_a_free_order_needs_none()
+    {
+        var userId = WalletDriver.NewUserId();
+        var (paid, free) = (Guid.NewGuid(), Guid.NewGuid());
+
+        await bus.PublishAsync(new ReserveFunds(paid, userId, 1));
+        await bus.PublishAsync(new ReserveFunds(free, userId, 0));
+
+        Assert.Equal(RejectionReasons.InsufficientFunds,
+            (await bus.WaitForAsync<FundsReservationFailed>(reply => reply.OrderId == paid, WalletDriver.Deadline)).Reason);
+        await bus.WaitForAsync<FundsReserved>(reply => reply.OrderId == free, WalletDriver.Deadline);
+        Assert.Equal(new WalletJson(0, 0, 0), await wallet.WalletAsync(userId));
+    }
+
+    private async Task ReservedAsync(Guid orderId, string userId, long amount)
+    {
+        await bus.PublishAsync(new ReserveFunds(orderId, userId, amount));
+        await bus.WaitForAsync<FundsReserved>(reply => reply.OrderId == orderId, WalletDriver.Deadline);
+    }
+}

@@ -1,0 +1,208 @@
+using Commerce.Contracts;
+using Commerce.Order.Data;
+using Commerce.Order.Saga;
+
+namespace Commerce.UnitTests.Orders;
+
+public sealed class OrderSagaTests
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(30);
+    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+
+    private static OrderRecord NewOrder(Guid? couponId = null) => new()
+    {
+        OrderId = Guid.NewGuid(),
+        UserId = "u-1",
+        IdempotencyKey = "k",
+        RequestHash = "h",
+        CouponId = couponId,
+        CreatedAt = T0,
+        Items =
+        [
+            new OrderItemRecord { LineNumber = 1, ProductId = "kimbap", Quantity = 2 },
+            new OrderItemRecord { LineNumber = 2, ProductId = "ramen", Quantity = 1 },
+        ],
+    };
+
+    private static StockReserved PricedAt(OrderRecord order) =>
+        new(order.OrderId, [new PricedLine("kimbap", 2, 4500), new PricedLine("ramen", 1, 3000)]);
+
+    private static IReadOnlyList<object> Apply(OrderRecord order, object happened, DateTimeOffset? at = null) =>
+        OrderSaga.Apply(order, happened, at ?? T0.AddSeconds(1), StepTimeout);
+
+    [Fact]
+    public void Starting_reserves_every_line()
+    {
+        var order = NewOrder();
+
+        var messages = OrderSaga.Start(order, T0, StepTimeout);
+
+        var reserve = Assert.IsType<ReserveStock>(Assert.Single(messages));
+        Assert.Equal(["kimbap", "ramen"], reserve.Lines.Select(l => l.ProductId));
+        Assert.Equal(OrderStep.ReservingStock, order.Step);
+        Assert.Equal(T0 + StepTimeout, order.StepDeadline);
+    }
+
+    [Fact]
+    public void Without_a_coupon_priced_stock_goes_straight_to_the_money()
+    {
+        var order = NewOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+
+        var messages = Apply(order, PricedAt(order));
+
+        var funds = Assert.IsType<ReserveFunds>(Assert.Single(messages));
+        Assert.Equal(12000, funds.Amount);
+        Assert.Equal(12000, order.Subtotal);
+        Assert.Equal(OrderStep.ReservingFunds, order.Step);
+    }
+
+    [Fact]
+    public void A_coupon_is_redeemed_before_the_money_and_discounts_it()
+    {
+        var couponId = Guid.NewGuid();
+        var order = NewOrder(couponId);
+        OrderSaga.Start(order, T0, StepTimeout);
+
+        var redeem = Assert.IsType<RedeemCoupon>(Assert.Single(Apply(order, PricedAt(order))));
+        Assert.Equal(new RedeemCoupon(order.OrderId, "u-1", couponId, 12000), redeem);
+
+        var funds = Assert.IsType<ReserveFunds>(Assert.Single(Apply(order, new CouponRedeemed(order.OrderId, couponId, 2000))));
+        Assert.Equal(10000, funds.Amount);
+        Assert.Equal(2000, order.Discount);
+        Assert.Equal(10000, order.Total);
+    }
+
+    [Fact]
+    public void Reserved_money_completes_the_order_commits_stock_and_captures()
+    {
+        var order = NewOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+        Apply(order, PricedAt(order));
+
+        var messages = Apply(order, new FundsReserved(order.OrderId));
+
+        Assert.Collection(messages,
+            m => Assert.IsType<CommitStock>(m),
+            m => Assert.IsType<CaptureFunds>(m),
+            m => Assert.Equal(12000, Assert.IsType<OrderCompleted>(m).Total));
+        Assert.Equal(OrderStatus.Completed, order.Status);
+    }
+
+    [Fact]
+    public void Failed_stock_rejects_with_its_reason_and_nothing_to_undo()
+    {
+        var order = NewOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+
+        var messages = Apply(order, new StockReservationFailed(order.OrderId, RejectionReasons.InsufficientStock));
+
+        Assert.Equal(RejectionReasons.InsufficientStock, Assert.IsType<OrderRejected>(Assert.Single(messages)).Reason);
+        Assert.Equal(OrderStatus.Rejected, order.Status);
+        Assert.Equal(RejectionReasons.InsufficientStock, order.Reason);
+    }
+
+    [Fact]
+    public void A_refused_coupon_releases_the_stock()
+    {
+        var order = NewOrder(Guid.NewGuid());
+        OrderSaga.Start(order, T0, StepTimeout);
+        Apply(order, PricedAt(order));
+
+        var messages = Apply(order, new CouponRedemptionFailed(order.OrderId, RejectionReasons.CouponAlreadyUsed));
+
+        Assert.Collection(messages,
+            m => Assert.IsType<ReleaseStock>(m),
+            m => Assert.Equal(RejectionReasons.CouponAlreadyUsed, Assert.IsType<OrderRejected>(m).Reason));
+    }
+
+    [Fact]
+    public void Insufficient_funds_undoes_coupon_then_stock_newest_first()
+    {
+        var couponId = Guid.NewGuid();
+        var order = NewOrder(couponId);
+        OrderSaga.Start(order, T0, StepTimeout);
+        Apply(order, PricedAt(order));
+        Apply(order, new CouponRedeemed(order.OrderId, couponId, 1000));
+
+        var messages = Apply(order, new FundsReservationFailed(order.OrderId, RejectionReasons.InsufficientFunds));
+
+        Assert.Collection(messages,
+            m => Assert.IsType<RestoreCoupon>(m),
+            m => Assert.IsType<ReleaseStock>(m),
+            m => Assert.Equal(RejectionReasons.InsufficientFunds, Assert.IsType<OrderRejected>(m).Reason));
+    }
+
+    [Theory]
+    [InlineData(OrderStep.ReservingStock, new[] { nameof(ReleaseStock) })]
+    [InlineData(OrderStep.RedeemingCoupon, new[] { nameof(RestoreCoupon), nameof(ReleaseStock) })]
+    [InlineData(OrderStep.ReservingFunds, new[] { nameof(ReleaseFunds), nameof(RestoreCoupon), nameof(ReleaseStock) })]
+    public void A_timeout_compensates_the_step_in_flight_and_every_step_done(OrderStep stuckIn, string[] compensations)
+    {
+        var couponId = Guid.NewGuid();
+        var order = NewOrder(couponId);
+        OrderSaga.Start(order, T0, StepTimeout);
+        if (stuckIn != OrderStep.ReservingStock) Apply(order, PricedAt(order));
+        if (stuckIn == OrderStep.ReservingFunds) Apply(order, new CouponRedeemed(order.OrderId, couponId, 1000));
+        Assert.Equal(stuckIn, order.Step);
+
+        var messages = Apply(order, new StepTimedOut(order.OrderId, stuckIn), order.StepDeadline.AddSeconds(1));
+
+        Assert.Equal([.. compensations, nameof(OrderRejected)], messages.Select(m => m.GetType().Name));
+        Assert.Equal(RejectionReasons.Timeout, order.Reason);
+    }
+
+    [Fact]
+    public void A_timeout_before_the_deadline_or_for_a_step_already_left_changes_nothing()
+    {
+        var order = NewOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+
+        Assert.Empty(Apply(order, new StepTimedOut(order.OrderId, OrderStep.ReservingStock), T0.AddSeconds(5)));
+        Apply(order, PricedAt(order));
+        Assert.Empty(Apply(order, new StepTimedOut(order.OrderId, OrderStep.ReservingStock), T0.AddMinutes(5)));
+        Assert.Equal(OrderStep.ReservingFunds, order.Step);
+    }
+
+    [Fact]
+    public void A_late_answer_after_a_timeout_is_compensated_again()
+    {
+        var order = NewOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+        Apply(order, PricedAt(order));
+        Apply(order, new StepTimedOut(order.OrderId, OrderStep.ReservingFunds), order.StepDeadline.AddSeconds(1));
+
+        Assert.IsType<ReleaseFunds>(Assert.Single(Apply(order, new FundsReserved(order.OrderId))));
+        Assert.IsType<ReleaseStock>(Assert.Single(Apply(order, PricedAt(order))));
+        Assert.Empty(Apply(order, new FundsReservationFailed(order.OrderId, RejectionReasons.InsufficientFunds)));
+        Assert.Equal(OrderStatus.Rejected, order.Status);
+    }
+
+    [Fact]
+    public void A_redelivered_answer_changes_nothing()
+    {
+        var order = NewOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+        Apply(order, PricedAt(order));
+        Apply(order, new FundsReserved(order.OrderId));
+
+        Assert.Empty(Apply(order, PricedAt(order)));
+        Assert.Empty(Apply(order, new FundsReserved(order.OrderId)));
+        Assert.Equal(OrderStatus.Completed, order.Status);
+    }
+
+    [Fact]
+    public void A_coupon_worth_the_whole_subtotal_completes_without_touching_money()
+    {
+        var couponId = Guid.NewGuid();
+        var order = NewOrder(couponId);
+        OrderSaga.Start(order, T0, StepTimeout);
+        Apply(order, PricedAt(order));
+
+        var messages = Apply(order, new CouponRedeemed(order.OrderId, couponId, 50000));
+
+        Assert.Equal([nameof(CommitStock), nameof(OrderCompleted)], messages.Select(m => m.GetType().Name));
+        Assert.Equal(0, order.Total);
+        Assert.Equal(12000, order.Discount);
+    }
+}
