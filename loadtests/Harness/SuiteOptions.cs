@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Commerce.ServiceDefaults.Auth;
+
+namespace Commerce.LoadTests.Harness;
+
+/// <summary>A command line that cannot be run; Program prints it with the usage and exits with 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>
+/// What a suite is told: where the system is (--target, or the AppHost's .commerce/endpoints.json), how to mint tokens
+/// for it, the overrides for its load (--duration, --rate, --copies) and where the reports go.
+/// </summary>
+public sealed record SuiteOptions
+{
+    public required string Suite { get; init; }
+
+    /// <summary>The Gateway's base address.</summary>
+    public required Uri Target { get; init; }
+
+    /// <summary>Where <see cref="Target"/> came from: "--target" or the endpoints file's path.</summary>
+    public required string TargetSource { get; init; }
+
+    /// <summary>The token settings from the endpoints file; null with --target alone.</summary>
+    public AuthSettings? Auth { get; init; }
+
+    public TimeSpan? Duration { get; init; }
+
+    public int? Rate { get; init; }
+
+    public int? Copies { get; init; }
+
+    public bool Compare { get; init; }
+
+    public required string ReportDir { get; init; }
+
+    public static string Usage => """
+        options:
+          --target URL       the Gateway (default: "gateway" in .commerce/endpoints.json, written by the AppHost)
+          --endpoints FILE   another endpoints.json (an AppHost started with --state-dir); also gives the token settings
+          --duration TIME    load duration, e.g. 30s, 2m, 500ms (suite default otherwise)
+          --rate N           open model: requests per second
+          --copies N         closed model: virtual users
+          --compare          calibrate: run wrk and hey on the same URL afterwards and compare
+          --report-dir DIR   default: artifacts/loadtests/<suite>-<UTC timestamp>/ under the repository root
+        """;
+
+    /// <summary>Parses the options after the suite name. <paramref name="repoRoot"/> is where .commerce/ and artifacts/ live.</summary>
+    public static SuiteOptions Parse(string suite, IReadOnlyList<string> args, string repoRoot, DateTime utcNow)
+    {
+        var values = new Dictionary<string, string>();
+        var compare = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--compare":
+                    compare = true;
+                    break;
+                case "--target" or "--endpoints" or "--duration" or "--rate" or "--copies" or "--report-dir" when i + 1 < args.Count:
+                    values[args[i]] = args[++i];
+                    break;
+                default:
+                    throw new UsageException($"unknown option or missing value: {args[i]}");
+            }
+        }
+
+        var endpointsFile = values.GetValueOrDefault("--endpoints") ?? Path.Combine(repoRoot, ".commerce", "endpoints.json");
+        using var document = ReadEndpoints(endpointsFile);
+        var endpoints = document?.RootElement;
+        var target = values.GetValueOrDefault("--target")
+            ?? endpoints?.GetPropertyOrNull("gateway")?.GetString()
+            ?? throw new UsageException(
+                $"no target: pass --target http://host:port, or start the AppHost (it writes {endpointsFile}).");
+
+        return new SuiteOptions
+        {
+            Suite = suite,
+            Target = Uri.TryCreate(target, UriKind.Absolute, out var uri) ? uri : throw new UsageException($"--target is not a URL: {target}"),
+            TargetSource = values.ContainsKey("--target") ? "--target" : endpointsFile,
+            Auth = endpoints?.GetPropertyOrNull("auth") is { } auth
+                ? new AuthSettings(Text(auth, "issuer"), Text(auth, "audience"), Text(auth, "signingKey"))
+                : null,
+            Duration = values.TryGetValue("--duration", out var duration) ? ParseDuration(duration) : null,
+            Rate = values.TryGetValue("--rate", out var rate) ? Positive("--rate", rate) : null,
+            Copies = values.TryGetValue("--copies", out var copies) ? Positive("--copies", copies) : null,
+            Compare = compare,
+            ReportDir = values.GetValueOrDefault("--report-dir")
+                ?? Path.Combine(repoRoot, "artifacts", "loadtests", $"{suite}-{utcNow:yyyyMMdd-HHmmss}"),
+        };
+    }
+
+    /// <summary>"30s", "2m", "500ms", "1h", or a bare number of seconds.</summary>
+    public static TimeSpan ParseDuration(string text)
+    {
+        (string Suffix, double Seconds)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("", 1)];
+        foreach (var (suffix, seconds) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.Ordinal)
+                && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                && value > 0)
+            {
+                return TimeSpan.FromSeconds(value * seconds);
+            }
+        }
+
+        throw new UsageException($"not a duration: {text} (try 30s, 2m or 500ms)");
+    }
+
+    /// <summary>A client for the Gateway; with a user id it carries a bearer token for that user.</summary>
+    public HttpClient CreateClient(string? userId = null, params string[] roles)
+    {
+        var client = LoadHttp.CreateClient(Target);
+        if (userId is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CreateToken(userId, roles));
+        }
+
+        return client;
+    }
+
+    /// <summary>A JWT the Gateway accepts, minted with the AppHost's signing key from the endpoints file.</summary>
+    public string CreateToken(string userId, params string[] roles) => DevelopmentTokens.Create(
+        Auth ?? throw new InvalidOperationException(
+            "No auth settings: tokens need the \"auth\" object of .commerce/endpoints.json (start the AppHost)."),
+        userId,
+        roles,
+        TimeSpan.FromHours(2));
+
+    private static JsonDocument? ReadEndpoints(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonDocument.Parse(File.ReadAllText(path)) : null;
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"{path} is not valid JSON: {e.Message}");
+        }
+    }
+
+    private static int Positive(string option, string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new UsageException($"{option} needs a positive whole number, not {text}");
+
+    private static string Text(JsonElement element, string name) =>
+        element.GetPropertyOrNull(name)?.GetString() ?? throw new UsageException($"endpoints.json: auth.{name} is missing");
+}
+
+internal static class JsonElementExtensions
+{
+    public static JsonElement? GetPropertyOrNull(this JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value : null;
+}
+
+/// <summary>The repository root: the nearest folder upwards holding Commerce.sln.</summary>
+public static class RepoRoot
+{
+    public static string Find(params string[] startingPoints)
+    {
+        foreach (var start in startingPoints)
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Commerce.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
+}
+
+/// <summary>HTTP clients tuned for load: one shared connection pool, no proxy, no cookies, no connection limit.</summary>
+public static class LoadHttp
+{
+    private static readonly SocketsHttpHandler Handler = new()
+    {
+        UseProxy = false,
+        UseCookies = false,
+        MaxConnectionsPerServer = int.MaxValue,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+    };
+
+    /// <summary>Requests time out after 30 s and count as "timeout" failures.</summary>
+    public static HttpClient CreateClient(Uri baseAddress) =>
+        new(Handler, disposeHandler: false) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+}

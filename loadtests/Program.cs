@@ -1,0 +1,36 @@
+using Commerce.LoadTests.Harness;
+using Commerce.LoadTests.Suites;
+
+// dotnet run -c Release --project loadtests -- <suite> [options]
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help" or "list")
+{
+    Console.WriteLine("usage: dotnet run -c Release --project loadtests -- <suite> [options]");
+    Console.WriteLine();
+    Console.WriteLine("suites:");
+    foreach (var (name, suite) in SuiteRegistry.All)
+    {
+        Console.WriteLine($"  {name,-14} {suite.Description}");
+    }
+
+    Console.WriteLine();
+    Console.WriteLine(SuiteOptions.Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+if (!SuiteRegistry.All.TryGetValue(args[0], out var entry))
+{
+    Console.Error.WriteLine($"unknown suite {args[0]}; known: {string.Join(", ", SuiteRegistry.All.Keys)}");
+    return 2;
+}
+
+try
+{
+    var repoRoot = RepoRoot.Find(Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
+    return await entry.RunAsync(SuiteOptions.Parse(args[0].ToLowerInvariant(), args[1..], repoRoot, DateTime.UtcNow));
+}
+catch (UsageException usage)
+{
+    Console.Error.WriteLine(usage.Message);
+    Console.Error.WriteLine(SuiteOptions.Usage);
+    return 2;
+}

@@ -1,0 +1,60 @@
+using Commerce.LoadTests.Harness;
+
+namespace Commerce.LoadTests.Suites;
+
+/// <summary>
+/// Measures the cheapest request there is (GET /api/ping through the Gateway, anonymous, "pong") to show what the
+/// harness and the machine can do before any suite blames the system; with --compare, wrk and hey measure the same.
+/// </summary>
+public static class CalibrateSuite
+{
+    public static async Task<int> RunAsync(SuiteOptions options)
+    {
+        var copies = options.Copies ?? 50;
+        var duration = options.Duration ?? TimeSpan.FromSeconds(15);
+        if (options.Compare && options.Rate is not null)
+        {
+            throw new UsageException("--compare runs wrk and hey, which are closed-model tools: use --copies, not --rate.");
+        }
+
+        var url = new Uri(options.Target, "/api/ping");
+        using var http = options.CreateClient();
+        var ping = Scenario.Create("ping", async ctx =>
+            {
+                using var response = await http.GetAsync(url, ctx.CancellationToken);
+                var body = await response.Content.ReadAsStringAsync(ctx.CancellationToken);
+                return !response.IsSuccessStatusCode ? Response.From(response)
+                    : body == "pong" ? Response.Ok()
+                    : Response.Fail("unexpected-body", $"expected pong, got {body[..Math.Min(body.Length, 40)]}");
+            })
+            .WithWarmUp(TimeSpan.FromSeconds(5))
+            .WithLoadSimulations(options.Rate is { } rate
+                ? Simulation.InjectPerSec(rate, duration)
+                : Simulation.KeepConstant(copies, duration));
+
+        var result = await LoadRunner.RegisterScenarios(ping)
+            .WithTestName("calibrate")
+            .WithTarget(url)
+            .WithThresholds(Threshold.FailPercentBelow("ping", 0.1))
+            .RunAsync();
+
+        if (result.Scenarios.Count > 0 && result.Scenario("ping").Stats.CountOf("429") > 0)
+        {
+            var hint = "The Gateway's rate limit answered 429: start the system for load with a higher limit, " +
+                "e.g. RateLimiting__PermitLimit=10000000 ./run.sh";
+            Console.WriteLine(hint);
+            result = result.WithSection(new ReportSection("Rate limited", hint, [], []));
+        }
+
+        if (options.Compare && result.Scenarios.Count > 0)
+        {
+            var tools = await ReferenceTools.MeasureAsync(url, copies, duration);
+            var comparison = ReferenceTools.Comparison(result.Scenario("ping").Stats, tools);
+            ConsoleReport.Print(comparison);
+            result = result.WithSection(comparison);
+        }
+
+        await Reports.WriteAsync(result, options.ReportDir);
+        return result.ExitCode;
+    }
+}

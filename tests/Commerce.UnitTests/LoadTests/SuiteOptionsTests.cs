@@ -1,0 +1,81 @@
+using Commerce.LoadTests.Harness;
+
+namespace Commerce.UnitTests.LoadTests;
+
+public sealed class SuiteOptionsTests : IDisposable
+{
+    private static readonly DateTime Now = new(2025, 12, 30, 14, 0, 0, DateTimeKind.Utc);
+    private readonly string repo = Directory.CreateTempSubdirectory("loadtests-options-").FullName;
+
+    [Theory]
+    [InlineData("30s", 30)]
+    [InlineData("2m", 120)]
+    [InlineData("500ms", 0.5)]
+    [InlineData("1.5h", 5400)]
+    [InlineData("15", 15)]
+    public void Durations_read_with_their_unit(string text, double seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), SuiteOptions.ParseDuration(text));
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("0s")]
+    [InlineData("-5s")]
+    public void Nonsense_durations_are_refused(string text) =>
+        Assert.Throws<UsageException>(() => SuiteOptions.ParseDuration(text));
+
+    [Fact]
+    public void The_target_and_token_settings_come_from_the_apphost_endpoints_file()
+    {
+        Directory.CreateDirectory(Path.Combine(repo, ".commerce"));
+        File.WriteAllText(Path.Combine(repo, ".commerce", "endpoints.json"), """
+            {"gateway": "http://127.0.0.1:41234", "services": {"stock": "http://127.0.0.1:41235"},
+             "auth": {"issuer": "commerce-dev", "audience": "commerce", "signingKey": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ="}}
+            """);
+
+        var options = SuiteOptions.Parse("calibrate", ["--copies", "20"], repo, Now);
+
+        Assert.Equal(new Uri("http://127.0.0.1:41234"), options.Target);
+        Assert.Equal("commerce", options.Auth!.Audience);
+        Assert.Equal(20, options.Copies);
+        Assert.Null(options.Rate);
+        Assert.Equal(Path.Combine(repo, "artifacts", "loadtests", "calibrate-20251230-140000"), options.ReportDir);
+        Assert.Equal(3, options.CreateToken("u-1").Split('.').Length);
+    }
+
+    [Fact]
+    public void Target_on_the_command_line_wins_and_needs_no_file()
+    {
+        var options = SuiteOptions.Parse("calibrate", ["--target", "http://10.0.0.5:8080", "--duration", "5s", "--compare"], repo, Now);
+
+        Assert.Equal(new Uri("http://10.0.0.5:8080"), options.Target);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Duration);
+        Assert.True(options.Compare);
+        Assert.Null(options.Auth);
+        Assert.Throws<InvalidOperationException>(() => options.CreateToken("u-1"));
+    }
+
+    [Fact]
+    public void A_broken_endpoints_file_is_named_in_the_error()
+    {
+        Directory.CreateDirectory(Path.Combine(repo, ".commerce"));
+        File.WriteAllText(Path.Combine(repo, ".commerce", "endpoints.json"), "{ not json");
+
+        var error = Assert.Throws<UsageException>(() => SuiteOptions.Parse("calibrate", [], repo, Now));
+
+        Assert.Contains("endpoints.json is not valid JSON", error.Message);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "no target")]
+    [InlineData(new[] { "--target", "http://x", "--copies", "many" }, "--copies needs a positive whole number")]
+    [InlineData(new[] { "--target", "http://x", "--durration", "5s" }, "unknown option")]
+    [InlineData(new[] { "--target" }, "missing value")]
+    public void Unusable_command_lines_say_what_is_wrong(string[] args, string message)
+    {
+        var error = Assert.Throws<UsageException>(() => SuiteOptions.Parse("calibrate", args, repo, Now));
+
+        Assert.Contains(message, error.Message);
+    }
+
+    public void Dispose() => Directory.Delete(repo, recursive: true);
+}
