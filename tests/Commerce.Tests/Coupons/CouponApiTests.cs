@@ -56,7 +56,7 @@ public sealed class CouponApiTests(SharedSystem shared) : IAsyncDisposable
 
         using var again = await coupons.IssueAsync(userId, campaign.CouponId);
 
-        await ProductApiTests.AssertProblemAsync(again, HttpStatusCode.Conflict, "already_issued", field: null);
+        await ServiceAssertions.AssertProblemAsync(again, HttpStatusCode.Conflict, "already_issued", field: null);
         Assert.Equal(1, (await coupons.CampaignAsync(campaign.CouponId)).Issued);
     }
 
@@ -69,7 +69,7 @@ public sealed class CouponApiTests(SharedSystem shared) : IAsyncDisposable
 
         using var response = await coupons.IssueAsync(late, campaign.CouponId);
 
-        await ProductApiTests.AssertProblemAsync(response, HttpStatusCode.Gone, "coupon_sold_out", field: null);
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.Gone, "coupon_sold_out", field: null);
         Assert.Empty(await coupons.MineAsync(late));
     }
 
@@ -84,7 +84,7 @@ public sealed class CouponApiTests(SharedSystem shared) : IAsyncDisposable
 
         using var response = await coupons.IssueAsync(userId, campaign.CouponId);
 
-        await ProductApiTests.AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "coupon_not_active", field: null);
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "coupon_not_active", field: null);
         Assert.Empty(await coupons.MineAsync(userId));
         Assert.Equal(0, (await coupons.CampaignAsync(campaign.CouponId)).Issued);
     }
@@ -97,8 +97,8 @@ public sealed class CouponApiTests(SharedSystem shared) : IAsyncDisposable
         using var read = await coupons.Anonymous.GetAsync($"/api/coupons/{unknown}", Ct);
         using var issue = await coupons.IssueAsync(CouponDriver.NewUserId(), unknown);
 
-        await ProductApiTests.AssertProblemAsync(read, HttpStatusCode.NotFound, "not_found", field: null);
-        await ProductApiTests.AssertProblemAsync(issue, HttpStatusCode.NotFound, "not_found", field: null);
+        await ServiceAssertions.AssertProblemAsync(read, HttpStatusCode.NotFound, "not_found", field: null);
+        await ServiceAssertions.AssertProblemAsync(issue, HttpStatusCode.NotFound, "not_found", field: null);
     }
 
     [Fact]
@@ -107,8 +107,8 @@ public sealed class CouponApiTests(SharedSystem shared) : IAsyncDisposable
         using var read = await coupons.Anonymous.GetAsync("/api/coupons/not-a-guid", Ct);
         using var issue = await coupons.Anonymous.SendAsync(coupons.IssueRequest(CouponDriver.NewUserId(), "not-a-guid"), Ct);
 
-        await ProductApiTests.AssertProblemAsync(read, HttpStatusCode.BadRequest, "validation_failed", "couponId");
-        await ProductApiTests.AssertProblemAsync(issue, HttpStatusCode.BadRequest, "validation_failed", "couponId");
+        await ServiceAssertions.AssertProblemAsync(read, HttpStatusCode.BadRequest, "validation_failed", "couponId");
+        await ServiceAssertions.AssertProblemAsync(issue, HttpStatusCode.BadRequest, "validation_failed", "couponId");
     }
 
     [Theory]
@@ -130,7 +130,7 @@ public sealed class CouponApiTests(SharedSystem shared) : IAsyncDisposable
         using var response = await coupons.Admin.PostAsync(
             "/api/admin/coupons", new StringContent(body.Replace("NAME", name), Encoding.UTF8, "application/json"), Ct);
 
-        await ProductApiTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", field);
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", field);
         Assert.Equal(0L, await coupons.ScalarAsync<long>("SELECT count(*) FROM coupons WHERE name = @name", ("name", name)));
     }
 
@@ -140,7 +140,7 @@ public sealed class CouponApiTests(SharedSystem shared) : IAsyncDisposable
         using var response = await coupons.Admin.PostAsJsonAsync(
             "/api/admin/coupons", new { name = new string('n', 201), discountAmount = 1, totalQuantity = 1 }, Ct);
 
-        await ProductApiTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", "name");
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", "name");
     }
 
     [Fact]

@@ -173,7 +173,7 @@ public sealed class NotificationTests(SharedSystem shared) : IAsyncLifetime
 
         var response = await client.GetAsync($"/api/notifications?limit={limit}", TestContext.Current.CancellationToken);
 
-        await ProductApiTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", "limit");
+        await ServiceAssertions.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed", "limit");
     }
 
     [Fact]

@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Commerce.Tests.Stock;
+namespace Commerce.Tests;
 
-/// <summary>What Stock and Wallet tests check on any answer: problem details, and counters on a service's /metrics.</summary>
+/// <summary>What every service test checks on any answer: problem details, and counters on a service's /metrics.</summary>
 public static class ServiceAssertions
 {
     /// <summary>An RFC 9457 problem with the status, the stable <c>code</c> and, for 400s, the field it names.</summary>
