@@ -21,10 +21,16 @@ public static class RepositoryPaths
         }
     }
 
-    /// <summary>A fresh folder under the system's temp folder, for one system's state.</summary>
+    /// <summary>
+    /// A fresh folder for one system's state: under <c>COMMERCE_TEST_ROOT</c> when test.sh gives each run its own
+    /// (so two runs on one machine never clean each other up), else under the system's temp folder.
+    /// </summary>
     public static string NewTemporaryFolder(string name)
     {
-        var path = Path.Combine(Path.GetTempPath(), "commerce-tests", $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, 60)]);
+        var root = Environment.GetEnvironmentVariable("COMMERCE_TEST_ROOT") is { Length: > 0 } own
+            ? own
+            : Path.Combine(Path.GetTempPath(), "commerce-tests");
+        var path = Path.Combine(root, $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, 60)]);
         Directory.CreateDirectory(path);
         return path;
     }
