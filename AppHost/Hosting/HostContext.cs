@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -95,11 +96,47 @@ public sealed class HostContext
         return true;
     }
 
+    /// <summary>
+    /// A loopback port free now, taken below the kernel's ephemeral range: a port the kernel handed out with bind(0)
+    /// is also what it gives outgoing connections as their local port, so between our check and the server's own bind
+    /// any client connection could take it (seen: RabbitMQ failing with eaddrinuse while its health check talked to the
+    /// client that held the port). Ports below the range are only ever taken by a deliberate bind.
+    /// </summary>
     public static int FreeLoopbackPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var (ephemeralLow, _) = EphemeralPortRange();
+        var low = Math.Max(10_000, ephemeralLow - 12_000);
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(low, ephemeralLow);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+
+        using var fallback = new TcpListener(IPAddress.Loopback, 0);
+        fallback.Start();
+        return ((IPEndPoint)fallback.LocalEndpoint).Port;
+    }
+
+    private static (int Low, int High) EphemeralPortRange()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+        }
+        catch (Exception exception) when (exception is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
+        {
+            return (32768, 60999); // Linux's default
+        }
     }
 }
 
