@@ -232,6 +232,7 @@ public sealed class DistributedApplication
             }));
         }
 
+        PortReservations.ReleaseAll();
         Console.Error.WriteLine("Every resource stopped.");
     }
 

@@ -97,18 +97,25 @@ public sealed class HostContext
     }
 
     /// <summary>
-    /// A loopback port free now, taken below the kernel's ephemeral range: a port the kernel handed out with bind(0)
-    /// is also what it gives outgoing connections as their local port, so between our check and the server's own bind
-    /// any client connection could take it (seen: RabbitMQ failing with eaddrinuse while its health check talked to the
-    /// client that held the port). Ports below the range are only ever taken by a deliberate bind.
+    /// A loopback port free now and reserved for this AppHost. Taken below the kernel's ephemeral range: a port from
+    /// bind(0) is also what the kernel gives outgoing connections, so between our check and the server's own bind any
+    /// client connection could take it (seen in CI: RabbitMQ failed with eaddrinuse). Reserved by a marker file across
+    /// every AppHost on the machine, since tests start many at once and a service binds its port only after the
+    /// infrastructure is up: a plain check would hand one port to two of them. The smallest version of what Aspire's
+    /// DCP does for it; see <see cref="PortReservations"/>.
     /// </summary>
     public static int FreeLoopbackPort()
     {
         var (ephemeralLow, _) = EphemeralPortRange();
         var low = Math.Max(10_000, ephemeralLow - 12_000);
-        for (var attempt = 0; attempt < 200; attempt++)
+        for (var attempt = 0; attempt < 500; attempt++)
         {
             var port = Random.Shared.Next(low, ephemeralLow);
+            if (!PortReservations.TryReserve(port))
+            {
+                continue;
+            }
+
             try
             {
                 using var listener = new TcpListener(IPAddress.Loopback, port);
@@ -117,13 +124,11 @@ public sealed class HostContext
             }
             catch (SocketException)
             {
-                // Taken: try another.
+                PortReservations.Release(port); // bound by something else: try another
             }
         }
 
-        using var fallback = new TcpListener(IPAddress.Loopback, 0);
-        fallback.Start();
-        return ((IPEndPoint)fallback.LocalEndpoint).Port;
+        throw new InvalidOperationException($"No free loopback port between {low} and {ephemeralLow} after 500 tries.");
     }
 
     private static (int Low, int High) EphemeralPortRange()
@@ -157,4 +162,83 @@ public sealed record DevelopmentSecrets(string PostgresPassword, string RedisPas
     }
 
     private static string NewPassword() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+}
+
+/// <summary>
+/// Ports handed out by AppHosts on this machine: one file per port under the temp folder, created exclusively and
+/// holding the owner's process id. A file whose process is gone is stale and taken over; an AppHost frees its own on stop.
+/// </summary>
+public static class PortReservations
+{
+    private static readonly string Folder = Path.Combine(Path.GetTempPath(), "commerce-ports");
+
+    public static bool TryReserve(int port)
+    {
+        Directory.CreateDirectory(Folder);
+        var marker = Marker(port);
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            try
+            {
+                using var file = new FileStream(marker, FileMode.CreateNew, FileAccess.Write);
+                file.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture)));
+                return true;
+            }
+            catch (IOException) when (File.Exists(marker))
+            {
+                if (OwnerAlive(marker))
+                {
+                    return false;
+                }
+
+                File.Delete(marker); // its AppHost died without freeing it
+            }
+        }
+
+        return false;
+    }
+
+    public static void Release(int port) => File.Delete(Marker(port));
+
+    /// <summary>Frees every port this process reserved (on stop; a crash leaves stale files the next AppHost takes over).</summary>
+    public static void ReleaseAll()
+    {
+        if (!Directory.Exists(Folder))
+        {
+            return;
+        }
+
+        var me = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        foreach (var marker in Directory.EnumerateFiles(Folder))
+        {
+            try
+            {
+                if (File.ReadAllText(marker) == me)
+                {
+                    File.Delete(marker);
+                }
+            }
+            catch (IOException)
+            {
+                // Another AppHost is taking it over right now.
+            }
+        }
+    }
+
+    private static string Marker(int port) => Path.Combine(Folder, port.ToString(CultureInfo.InvariantCulture));
+
+    private static bool OwnerAlive(string marker)
+    {
+        try
+        {
+            var owner = File.ReadAllText(marker);
+            // Empty: created a moment ago and not yet written, so its owner is alive.
+            return owner.Length == 0
+                || (int.TryParse(owner, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Directory.Exists($"/proc/{pid}"));
+        }
+        catch (IOException)
+        {
+            return true; // being written right now: its owner is alive
+        }
+    }
 }
