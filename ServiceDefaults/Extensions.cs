@@ -48,12 +48,6 @@ public static class ServiceDefaultsExtensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Logging.AddOpenTelemetry(logging =>
-        {
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-        });
-
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(
                 builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName))
@@ -64,20 +58,29 @@ public static class ServiceDefaultsExtensions
                 .AddMeter("MassTransit")
                 .AddMeter("Npgsql")
                 .AddMeter(CommerceTelemetryPrefix + "*")
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddSource(CommerceTelemetryPrefix + "*")
-                .AddSource("MassTransit")
-                .AddAspNetCoreInstrumentation(options =>
-                    // Probes and scrapes are noise in traces.
-                    options.Filter = context => !IsOperationalPath(context.Request.Path))
-                .AddHttpClientInstrumentation()
-                .AddNpgsql());
+                .AddPrometheusExporter());
 
+        // Traces and OpenTelemetry logs only where they go somewhere: without an exporter every request, query and
+        // message would still build its spans and log records just to drop them, on machines where the load suites
+        // show the CPU is what runs out. Metrics are always on, for /metrics.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            telemetry.UseOtlpExporter();
+            builder.Logging.AddOpenTelemetry(logging =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddSource(builder.Environment.ApplicationName)
+                    .AddSource(CommerceTelemetryPrefix + "*")
+                    .AddSource("MassTransit")
+                    .AddAspNetCoreInstrumentation(options =>
+                        // Probes and scrapes are noise in traces.
+                        options.Filter = context => !IsOperationalPath(context.Request.Path))
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql())
+                .UseOtlpExporter();
         }
 
         return builder;

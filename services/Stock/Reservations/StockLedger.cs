@@ -210,7 +210,7 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         await RecordMovementsAsync(connection, kind, orderId, lines, cancellationToken);
         await SetOutcomeAsync(connection, kind, orderId, Applied, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Order {OrderId}: {Kind} applied to {Lines} lines", orderId, kind, lines.Count);
+        logger.LogDebug("Order {OrderId}: {Kind} applied to {Lines} lines", orderId, kind, lines.Count);
         return Settlement.Applied;
     }
 

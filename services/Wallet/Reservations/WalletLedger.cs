@@ -229,7 +229,7 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
 
         await SetOutcomeAsync(connection, kind, orderId, userId, amount, Applied, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Order {OrderId}: {Kind} of {Amount} for user {UserId} applied", orderId, kind, amount, userId);
+        logger.LogDebug("Order {OrderId}: {Kind} of {Amount} for user {UserId} applied", orderId, kind, amount, userId);
         return Settlement.Applied;
     }
 
