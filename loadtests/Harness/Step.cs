@@ -26,4 +26,11 @@ public static class Step
         collector.Record(response, Stopwatch.GetElapsedTime(started));
         return response;
     }
+
+    /// <summary>
+    /// Records a step measured elsewhere, e.g. an order's time from its POST (sent by another scenario) to the moment
+    /// a poller saw it final. Ours, not NBomber's: its steps can only time what they run themselves.
+    /// </summary>
+    public static void Record(string name, ScenarioContext context, Response response, TimeSpan latency) =>
+        context.Steps.For(name).Record(response, latency);
 }

@@ -16,11 +16,23 @@ public sealed record SuiteOptions
 {
     public required string Suite { get; init; }
 
-    /// <summary>The Gateway's base address.</summary>
-    public required Uri Target { get; init; }
+    /// <summary>The Gateway's base address; null with --start, where the started system tells it.</summary>
+    public Uri? Target { get; init; }
 
-    /// <summary>Where <see cref="Target"/> came from: "--target" or the endpoints file's path.</summary>
+    /// <summary>Where <see cref="Target"/> came from: "--target", the endpoints file's path, or "--start".</summary>
     public required string TargetSource { get; init; }
+
+    /// <summary>The databases' connection strings from the endpoints file, for the suites' invariant checks.</summary>
+    public IReadOnlyDictionary<string, string> ConnectionStrings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>--start: the suite starts its own system (the AppHost, fresh, in its own state folder) and stops it after.</summary>
+    public bool Start { get; init; }
+
+    /// <summary>--set KEY=VALUE: configuration for a system the suite starts, e.g. Orders__LockScope=Global.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The repository: where the AppHost the suite starts is built, and where .commerce/ lives.</summary>
+    public string RepoRoot { get; init; } = Directory.GetCurrentDirectory();
 
     /// <summary>The token settings from the endpoints file; null with --target alone.</summary>
     public AuthSettings? Auth { get; init; }
@@ -33,6 +45,9 @@ public sealed record SuiteOptions
 
     public bool Compare { get; init; }
 
+    /// <summary>gate: record this run's figures as loadtests/baseline.json.</summary>
+    public bool WriteBaseline { get; init; }
+
     public required string ReportDir { get; init; }
 
     public static string Usage => """
@@ -42,7 +57,10 @@ public sealed record SuiteOptions
           --duration TIME    load duration, e.g. 30s, 2m, 500ms (suite default otherwise)
           --rate N           open model: requests per second
           --copies N         closed model: virtual users
+          --start            start a fresh system for this run (the AppHost, built with this configuration) and stop it after
+          --set KEY=VALUE    with --start: configuration for every service, e.g. Orders__LockScope=Global (repeatable)
           --compare          calibrate: run wrk and hey on the same URL afterwards and compare
+          --write-baseline   gate: record this run's figures as loadtests/baseline.json
           --report-dir DIR   default: artifacts/loadtests/<suite>-<UTC timestamp>/ under the repository root
         """;
 
@@ -51,12 +69,25 @@ public sealed record SuiteOptions
     {
         var values = new Dictionary<string, string>();
         var compare = false;
+        var start = false;
+        var writeBaseline = false;
+        var settings = new Dictionary<string, string>();
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
             {
                 case "--compare":
                     compare = true;
+                    break;
+                case "--start":
+                    start = true;
+                    break;
+                case "--write-baseline":
+                    writeBaseline = true;
+                    break;
+                case "--set" when i + 1 < args.Count && args[i + 1].IndexOf('=', StringComparison.Ordinal) > 0:
+                    var setting = args[++i];
+                    settings[setting[..setting.IndexOf('=', StringComparison.Ordinal)]] = setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..];
                     break;
                 case "--target" or "--endpoints" or "--duration" or "--rate" or "--copies" or "--report-dir" when i + 1 < args.Count:
                     values[args[i]] = args[++i];
@@ -69,23 +100,35 @@ public sealed record SuiteOptions
         var endpointsFile = values.GetValueOrDefault("--endpoints") ?? Path.Combine(repoRoot, ".commerce", "endpoints.json");
         using var document = ReadEndpoints(endpointsFile);
         var endpoints = document?.RootElement;
-        var target = values.GetValueOrDefault("--target")
+        if (settings.Count > 0 && !start)
+        {
+            throw new UsageException("--set configures a system the suite starts: add --start.");
+        }
+
+        var target = start ? null
+            : values.GetValueOrDefault("--target")
             ?? endpoints?.GetPropertyOrNull("gateway")?.GetString()
             ?? throw new UsageException(
-                $"no target: pass --target http://host:port, or start the AppHost (it writes {endpointsFile}).");
+                $"no target: pass --target http://host:port, --start, or start the AppHost (it writes {endpointsFile}).");
 
         return new SuiteOptions
         {
             Suite = suite,
-            Target = Uri.TryCreate(target, UriKind.Absolute, out var uri) ? uri : throw new UsageException($"--target is not a URL: {target}"),
-            TargetSource = values.ContainsKey("--target") ? "--target" : endpointsFile,
-            Auth = endpoints?.GetPropertyOrNull("auth") is { } auth
+            Target = target is null ? null
+                : Uri.TryCreate(target, UriKind.Absolute, out var uri) ? uri : throw new UsageException($"--target is not a URL: {target}"),
+            TargetSource = start ? "--start" : values.ContainsKey("--target") ? "--target" : endpointsFile,
+            ConnectionStrings = start || values.ContainsKey("--target") ? new Dictionary<string, string>() : ConnectionStringsOf(endpoints),
+            Start = start,
+            Settings = settings,
+            RepoRoot = repoRoot,
+            Auth = !start && endpoints?.GetPropertyOrNull("auth") is { } auth
                 ? new AuthSettings(Text(auth, "issuer"), Text(auth, "audience"), Text(auth, "signingKey"))
                 : null,
             Duration = values.TryGetValue("--duration", out var duration) ? ParseDuration(duration) : null,
             Rate = values.TryGetValue("--rate", out var rate) ? Positive("--rate", rate) : null,
             Copies = values.TryGetValue("--copies", out var copies) ? Positive("--copies", copies) : null,
             Compare = compare,
+            WriteBaseline = writeBaseline,
             ReportDir = values.GetValueOrDefault("--report-dir")
                 ?? Path.Combine(repoRoot, "artifacts", "loadtests", $"{suite}-{utcNow:yyyyMMdd-HHmmss}"),
         };
@@ -111,7 +154,7 @@ public sealed record SuiteOptions
     /// <summary>A client for the Gateway; with a user id it carries a bearer token for that user.</summary>
     public HttpClient CreateClient(string? userId = null, params string[] roles)
     {
-        var client = LoadHttp.CreateClient(Target);
+        var client = LoadHttp.CreateClient(Target ?? throw new InvalidOperationException("--start: ask the started system for clients."));
         if (userId is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CreateToken(userId, roles));
@@ -127,6 +170,12 @@ public sealed record SuiteOptions
         userId,
         roles,
         TimeSpan.FromHours(2));
+
+    /// <summary>The "connectionStrings" object of an endpoints file (the AppHost's, or a started system's).</summary>
+    public static Dictionary<string, string> ConnectionStringsOf(JsonElement? endpoints) =>
+        endpoints?.GetPropertyOrNull("connectionStrings") is { ValueKind: JsonValueKind.Object } strings
+            ? strings.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).ToDictionary(p => p.Name, p => p.Value.GetString()!)
+            : [];
 
     private static JsonDocument? ReadEndpoints(string path)
     {

@@ -17,8 +17,9 @@ public static class CalibrateSuite
             throw new UsageException("--compare runs wrk and hey, which are closed-model tools: use --copies, not --rate.");
         }
 
-        var url = new Uri(options.Target, "/api/ping");
-        using var http = options.CreateClient();
+        await using var system = await SystemUnderTest.OpenAsync(options);
+        var url = new Uri(system.Gateway, "/api/ping");
+        using var http = system.CreateClient();
         var ping = Scenario.Create("ping", async ctx =>
             {
                 using var response = await http.GetAsync(url, ctx.CancellationToken);

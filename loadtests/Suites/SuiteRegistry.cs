@@ -13,5 +13,20 @@ public static class SuiteRegistry
         ["calibrate"] = new(
             "GET /api/ping through the Gateway: closed model at --copies (50) for --duration (15s); --rate N for the open model; " +
             "--compare also runs wrk and hey", CalibrateSuite.RunAsync),
+        ["lunch-rush"] = new(
+            "incident 1: 5,000 funded users, --copies (100) placing orders for --duration (30s); acceptance and completion; " +
+            "invariants checked after", LunchRushSuite.RunAsync),
+        ["coupon-rush"] = new(
+            "incident 2: 10,000 users arriving at --rate (5,000/s) for 1,000 coupons; exactly 1,000 issued, 0 errors; " +
+            "--copies N for the closed model", CouponRushSuite.RunAsync),
+        ["storefront-mix"] = new(
+            "reads and writes in a storefront's proportions at --rate (400/s) for --duration (30s); invariants checked after",
+            StorefrontMixSuite.RunAsync),
+        ["replay"] = new(
+            "both incidents side by side: starts the system with User lock + Redis gate, then Global lock + DbLock, " +
+            "and compares", ReplaySuite.RunAsync),
+        ["gate"] = new(
+            "the release gate: calibrate, then 15 s of lunch rush and of coupon rush, judged against calibrate and " +
+            "loadtests/baseline.json", GateSuite.RunAsync),
     };
 }

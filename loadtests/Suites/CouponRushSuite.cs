@@ -1,0 +1,128 @@
+using Commerce.LoadTests.Harness;
+using Commerce.LoadTests.Suites.Shared;
+
+namespace Commerce.LoadTests.Suites;
+
+/// <summary>
+/// How a coupon rush arrives. Open model: <see cref="Users"/> users at <see cref="RatePerSecond"/> each asking once, as
+/// at the announced minute. Closed model (<see cref="Copies"/> set): that many callers back to back, for capacity
+/// figures comparable with calibrate's at the same concurrency.
+/// </summary>
+public sealed record CouponRushShape(int Users, int Quantity, int RatePerSecond, int? Copies = null, TimeSpan? During = null)
+{
+    public static CouponRushShape Full(SuiteOptions options) => options.Copies is { } copies
+        ? new(int.MaxValue, 1_000, 0, copies, options.Duration ?? TimeSpan.FromSeconds(15))
+        : new(10_000, 1_000, options.Rate ?? 5_000);
+
+    public TimeSpan Duration => During ?? TimeSpan.FromSeconds(Math.Max(1, (double)Users / RatePerSecond));
+}
+
+/// <summary>
+/// Incident 2, first come first served: 10,000 users ask for 1,000 coupons in two seconds. A 201 and a 410 are both
+/// answers; anything else is an error. Afterwards exactly the quantity is issued, in PostgreSQL as promised by the 201s,
+/// one per user, and the campaign's own figures agree.
+/// </summary>
+public static class CouponRushSuite
+{
+    public const string Issue = "issue";
+
+    public static async Task<int> RunAsync(SuiteOptions options)
+    {
+        await using var system = await SystemUnderTest.OpenAsync(options);
+        var shape = CouponRushShape.Full(options);
+        var result = await RunAsync(system, shape, "coupon-rush", _ =>
+        [
+            // The issue's targets for this machine, as they are: the report says which were met.
+            Threshold.Create(Issue, s => s.Rps >= 0.95 * shape.RatePerSecond || shape.Copies is not null, $"answers keep up with the arrivals ({shape.RatePerSecond}/s)"),
+            Threshold.Create(Issue, s => s.Rps >= 5_000, "≥ 5,000 answers/s"),
+            Threshold.Create(Issue, s => s.Latency.P99Ms < 50, "p99 < 50 ms"),
+            Threshold.Create(Issue, s => s.Fail == 0, "no errors (410 is an answer)"),
+        ]);
+        await Reports.WriteAsync(result, options.ReportDir);
+        return result.ExitCode;
+    }
+
+    /// <summary>One rush on <paramref name="system"/>: a warm-up campaign, the campaign, the load, the coupon invariants.</summary>
+    public static async Task<RunResult> RunAsync(
+        SystemUnderTest system, CouponRushShape shape, string testName, Func<CouponRushShape, Threshold[]> thresholds)
+    {
+        using var shop = new Shop(system, Shop.NewRunPrefix("cr"));
+        var couponId = Guid.Empty;
+        long promised = 0;
+
+        var issue = Scenario.Create(Issue, async ctx =>
+            {
+                // Each arrival is another user, once: the rush's users do not retry (a 410 is final).
+                var userId = shop.UserId(ctx.InvocationNumber);
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/coupons/{couponId}/issue");
+                request.Headers.Authorization = shop.Bearer(userId);
+                using var response = await shop.Http.SendAsync(request, ctx.CancellationToken);
+                switch ((int)response.StatusCode)
+                {
+                    case 201:
+                        Interlocked.Increment(ref promised);
+                        return Response.Ok(201);
+                    case 410:
+                        return Response.Ok(410);
+                    default:
+                        return Response.Fail((int)response.StatusCode, await response.Content.ReadAsStringAsync(ctx.CancellationToken));
+                }
+            })
+            .WithInit(async ctx =>
+            {
+                // A rush is cold by nature, but JIT and connection pools are not the system's answer time: warm them on a
+                // campaign of their own, then open the real one.
+                var warmUp = await shop.CreateCouponAsync($"{shop.RunPrefix} warm-up", 1_000, 500, ctx.CancellationToken);
+                Console.WriteLine("Warming up on a campaign of its own (2,000 requests) …");
+                await Parallel.ForEachAsync(
+                    Enumerable.Range(0, 2_000),
+                    new ParallelOptions { MaxDegreeOfParallelism = 50, CancellationToken = ctx.CancellationToken },
+                    async (n, token) =>
+                    {
+                        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/coupons/{warmUp}/issue");
+                        request.Headers.Authorization = shop.Bearer($"{shop.RunPrefix}-w{n}");
+                        using var response = await shop.Http.SendAsync(request, token);
+                    });
+                couponId = await shop.CreateCouponAsync($"{shop.RunPrefix} lunch coupon", 3_000, shape.Quantity, ctx.CancellationToken);
+                if (shape.Copies is null)
+                {
+                    for (var n = 0; n < shape.Users; n++)
+                    {
+                        shop.Bearer(shop.UserId(n));
+                    }
+                }
+            })
+            .WithoutWarmUp()
+            .WithMaxInFlight(20_000)
+            .WithLoadSimulations(shape.Copies is { } copies
+                ? Simulation.KeepConstant(copies, shape.Duration)
+                : Simulation.Inject(shape.Users, shape.Duration, shape.Duration));
+
+        var result = await LoadRunner.RegisterScenarios(issue)
+            .WithTestName(testName)
+            .WithTarget(system.Gateway)
+            .WithThresholds(thresholds(shape))
+            .RunAsync();
+
+        Console.WriteLine("Checking the campaign …");
+        var invariants = await DesignInvariants.CheckCouponAsync(system, shop, couponId, shape.Quantity, Interlocked.Read(ref promised), CancellationToken.None);
+        var violations = invariants.Violations.ToList();
+        if (result.Scenarios.Count == 1 && result.Scenario(Issue).Stats is { Fail: 0 } stats
+            && stats.CountOf("201") != Math.Min(shape.Quantity, stats.Requests))
+        {
+            // Every request answered: as many coupons as there were to be had (or as were asked for) went out.
+            violations.Add($"{stats.CountOf("201")} coupons issued (201) for {stats.Requests} requests where {shape.Quantity} were to be had");
+        }
+
+        result = result
+            .WithSection(new ReportSection(
+                "Coupon rush",
+                shape.Copies is { } c
+                    ? $"{c} callers back to back for {shape.Duration.TotalSeconds:0} s, each call another user, for {shape.Quantity:N0} coupons on {system.Description}."
+                    : $"{shape.Users:N0} users arriving at {shape.RatePerSecond:N0}/s (open model), each asking once, for {shape.Quantity:N0} coupons on {system.Description}.",
+                [],
+                []))
+            .WithSection((invariants with { Violations = violations }).ToSection());
+        return violations.Count == 0 ? result : result with { Problems = [.. result.Problems, .. violations.Select(v => "Invariant broken: " + v)] };
+    }
+}

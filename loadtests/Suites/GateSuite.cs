@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Commerce.LoadTests.Harness;
+using Commerce.LoadTests.Suites.Shared;
+
+namespace Commerce.LoadTests.Suites;
+
+/// <summary>
+/// The release gate: calibrate, then a short lunch rush and a short coupon rush at calibrate's concurrency. Their
+/// thresholds are ratios to calibrate measured in the same run (a busy CI machine slows all three alike) compared with
+/// the committed baseline, plus generous absolute floors; a global order lock or a database-locked coupon gate fails
+/// it. Prints the change of every figure against loadtests/baseline.json; --write-baseline records this run as the new one.
+/// </summary>
+public static class GateSuite
+{
+    /// <summary>A run may fall to this share of the baseline's figure-to-calibrate ratio before the gate fails.</summary>
+    private const double ShareOfBaseline = 0.4;
+
+    private const int Copies = 50;
+
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static async Task<int> RunAsync(SuiteOptions options)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var baselinePath = Path.Combine(options.RepoRoot, "loadtests", "baseline.json");
+        var baseline = File.Exists(baselinePath) ? JsonSerializer.Deserialize<Baseline>(await File.ReadAllTextAsync(baselinePath), Json) : null;
+        await using var system = await SystemUnderTest.OpenAsync(options);
+
+        var calibrate = await CalibrateAsync(system);
+        var ping = calibrate.Scenario("ping").Stats;
+        var floor = (Lunch: 20.0, Coupon: 50.0);
+
+        double Required(string ratio, double absoluteFloor) =>
+            Math.Max(absoluteFloor, ShareOfBaseline * (baseline?.Figures.GetValueOrDefault(ratio) ?? 0) * ping.OkRps);
+
+        var lunchRequired = Required("lunch.acceptVsCalibrate", floor.Lunch);
+        var lunch = await LunchRushSuite.RunAsync(
+            system,
+            new LunchRushShape(2_000, Copies, Duration, TimeSpan.FromSeconds(3)),
+            "gate: lunch rush",
+            _ =>
+            [
+                Threshold.OkRpsAtLeast(LunchRushSuite.Orders, lunchRequired, LunchRushSuite.Accept),
+                Threshold.FailPercentBelow(LunchRushSuite.Orders, 1, LunchRushSuite.Accept),
+                Threshold.LatencyP95Below(LunchRushSuite.Orders, 1_000, LunchRushSuite.Accept),
+                Threshold.LatencyP95Below(LunchRushSuite.Completion, 5_000, LunchRushSuite.PostToFinal),
+                Threshold.Create(LunchRushSuite.Completion, LunchRushSuite.PostToFinal, s => s.Fail == 0, "every sampled order final within 30 s"),
+            ]);
+
+        var couponRequired = Required("coupon.issueVsCalibrate", floor.Coupon);
+        var coupon = await CouponRushSuite.RunAsync(
+            system,
+            new CouponRushShape(int.MaxValue, 10_000_000, 0, Copies, Duration), // every call a new user, the quantity never reached: each is a real issue
+            "gate: coupon rush",
+            _ =>
+            [
+                Threshold.OkRpsAtLeast(CouponRushSuite.Issue, couponRequired),
+                Threshold.FailPercentBelow(CouponRushSuite.Issue, 1),
+                Threshold.LatencyP95Below(CouponRushSuite.Issue, 1_000),
+            ]);
+
+        var accept = lunch.Scenarios.FirstOrDefault(s => s.Name == LunchRushSuite.Orders)?.Steps.FirstOrDefault(s => s.Step == LunchRushSuite.Accept);
+        var done = lunch.Scenarios.FirstOrDefault(s => s.Name == LunchRushSuite.Completion)?.Steps.FirstOrDefault(s => s.Step == LunchRushSuite.PostToFinal);
+        var issue = coupon.Scenarios.FirstOrDefault(s => s.Name == CouponRushSuite.Issue)?.Stats;
+        var figures = new Dictionary<string, double>
+        {
+            ["calibrate.rps"] = ping.OkRps,
+            ["calibrate.p95Ms"] = ping.Latency.P95Ms,
+            ["lunch.acceptRps"] = accept?.OkRps ?? 0,
+            ["lunch.acceptP95Ms"] = accept?.Latency.P95Ms ?? 0,
+            ["lunch.completionP95Ms"] = done?.Latency.P95Ms ?? 0,
+            ["coupon.issueRps"] = issue?.OkRps ?? 0,
+            ["coupon.issueP95Ms"] = issue?.Latency.P95Ms ?? 0,
+            ["lunch.acceptVsCalibrate"] = ping.OkRps <= 0 ? 0 : (accept?.OkRps ?? 0) / ping.OkRps,
+            ["coupon.issueVsCalibrate"] = ping.OkRps <= 0 ? 0 : (issue?.OkRps ?? 0) / ping.OkRps,
+        };
+
+        var comparison = new ReportSection(
+            "Against the baseline",
+            baseline is null
+                ? $"No {baselinePath} yet: record one with --write-baseline."
+                : $"Baseline recorded {baseline.RecordedAt:u} ({baseline.Note}). Thresholds: orders/s ≥ max({floor.Lunch}, {ShareOfBaseline} × baseline ratio × this run's calibrate) = {lunchRequired:0.#}; " +
+                  $"coupon issues/s ≥ max({floor.Coupon}, …) = {couponRequired:0.#}.",
+            ["figure", "this run", "baseline", "change"],
+            figures.Select(f => (IReadOnlyList<string>)
+            [
+                f.Key,
+                Figures.Number(f.Value, "0.###"),
+                baseline?.Figures.TryGetValue(f.Key, out var then) == true ? Figures.Number(then, "0.###") : "—",
+                baseline?.Figures.TryGetValue(f.Key, out var before) == true && before != 0 ? $"{(f.Value - before) / before:+0.0%;-0.0%;0.0%}" : "—",
+            ]).ToList());
+        ConsoleReport.Print(comparison);
+
+        var result = Figures.Combine("gate", system.Gateway, startedAt, [("calibrate", calibrate), ("lunch", lunch), ("coupon", coupon)]);
+        result = result with { Sections = [comparison, .. result.Sections] };
+        await Reports.WriteAsync(result, options.ReportDir);
+
+        if (options.WriteBaseline)
+        {
+            var recorded = new Baseline(DateTimeOffset.UtcNow, $"{Environment.ProcessorCount} cores, {system.Description}", figures);
+            await File.WriteAllTextAsync(baselinePath, JsonSerializer.Serialize(recorded, Json) + "\n");
+            Console.WriteLine($"Baseline written: {baselinePath}");
+        }
+
+        Console.WriteLine(result.Passed ? "GATE PASSED" : "GATE FAILED");
+        return result.ExitCode;
+    }
+
+    private static async Task<RunResult> CalibrateAsync(SystemUnderTest system)
+    {
+        using var http = system.CreateClient();
+        var ping = Scenario.Create("ping", async ctx =>
+            {
+                using var response = await http.GetAsync("/api/ping", ctx.CancellationToken);
+                return Response.From(response);
+            })
+            .WithWarmUp(TimeSpan.FromSeconds(3))
+            .WithLoadSimulations(Simulation.KeepConstant(Copies, TimeSpan.FromSeconds(10)));
+        return await LoadRunner.RegisterScenarios(ping)
+            .WithTestName("gate: calibrate")
+            .WithTarget(system.Gateway)
+            .WithThresholds(Threshold.FailPercentBelow("ping", 1))
+            .RunAsync();
+    }
+
+    /// <summary>loadtests/baseline.json: the figures of a run on a reference machine, and where they came from.</summary>
+    private sealed record Baseline(
+        DateTimeOffset RecordedAt,
+        string Note,
+        [property: JsonPropertyName("figures")] Dictionary<string, double> Figures);
+}

@@ -1,0 +1,85 @@
+using Commerce.LoadTests.Harness;
+using Commerce.LoadTests.Suites.Shared;
+
+namespace Commerce.LoadTests.Suites;
+
+/// <summary>
+/// Both incidents side by side in one run, on systems the suite starts itself: today's design (per-user order lock,
+/// Redis coupon gate) and the incidents' (one global order lock, a database row lock per coupon issue). Each system
+/// takes the same lunch rush and the same coupon rush; the table shows each figure and the ratio between them.
+/// </summary>
+public static class ReplaySuite
+{
+    private static readonly (string Label, Dictionary<string, string> Settings)[] Systems =
+    [
+        ("today", new() { ["Orders__LockScope"] = "User", ["Coupons__IssueStrategy"] = "Redis" }),
+        ("incident", new() { ["Orders__LockScope"] = "Global", ["Coupons__IssueStrategy"] = "DbLock" }),
+    ];
+
+    public static async Task<int> RunAsync(SuiteOptions options)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var lunchShape = LunchRushShape.Full(options) with { Duration = options.Duration ?? TimeSpan.FromSeconds(20) };
+        var couponShape = new CouponRushShape(10_000, 1_000, options.Rate ?? 5_000);
+        var parts = new List<(string Label, RunResult Run)>();
+        Uri? target = null;
+        foreach (var (label, settings) in Systems)
+        {
+            await using var system = await SystemUnderTest.StartAsync(options, settings, $"replay-{label}");
+            target ??= system.Gateway;
+            parts.Add(($"{label} lunch", await LunchRushSuite.RunAsync(system, lunchShape, $"lunch-rush ({label})", _ => [])));
+            parts.Add(($"{label} coupon", await CouponRushSuite.RunAsync(system, couponShape, $"coupon-rush ({label})", _ => [])));
+        }
+
+        var lunch = (Today: parts[0].Run, Incident: parts[2].Run);
+        var coupon = (Today: parts[1].Run, Incident: parts[3].Run);
+        var todayAccept = Step(lunch.Today, LunchRushSuite.Orders, LunchRushSuite.Accept);
+        var incidentAccept = Step(lunch.Incident, LunchRushSuite.Orders, LunchRushSuite.Accept);
+        var todayDone = Step(lunch.Today, LunchRushSuite.Completion, LunchRushSuite.PostToFinal);
+        var incidentDone = Step(lunch.Incident, LunchRushSuite.Completion, LunchRushSuite.PostToFinal);
+        var todayIssue = Step(coupon.Today, CouponRushSuite.Issue, null);
+        var incidentIssue = Step(coupon.Incident, CouponRushSuite.Issue, null);
+
+        var lunchThroughput = todayAccept.OkRps / Math.Max(incidentAccept.OkRps, 1e-9);
+        var couponThroughput = Figures.Throughput(todayIssue) / Math.Max(Figures.Throughput(incidentIssue), 1e-9);
+        var table = new ReportSection(
+            "Incident replay, side by side",
+            $"Lunch rush: {lunchShape.Users:N0} users, {lunchShape.Copies} ordering at once for {lunchShape.Duration.TotalSeconds:0} s. " +
+            $"Coupon rush: {couponShape.Users:N0} users arriving at {couponShape.RatePerSecond:N0}/s for {couponShape.Quantity:N0} coupons. " +
+            "Throughput is OK answers per second (coupon: until the last answer came). The incidents measured 7.5 → 82 orders/s (10.8×).",
+            ["figure", "today (User lock, Redis gate)", "incident (Global lock, DbLock)", "today vs incident"],
+            [
+                ["orders accepted /s", Figures.Number(todayAccept.OkRps), Figures.Number(incidentAccept.OkRps), Figures.Ratio(todayAccept.OkRps, incidentAccept.OkRps)],
+                ["accept p95 ms", Figures.Number(todayAccept.Latency.P95Ms), Figures.Number(incidentAccept.Latency.P95Ms), Figures.Ratio(incidentAccept.Latency.P95Ms, todayAccept.Latency.P95Ms) + " faster"],
+                ["accept p99 ms", Figures.Number(todayAccept.Latency.P99Ms), Figures.Number(incidentAccept.Latency.P99Ms), Figures.Ratio(incidentAccept.Latency.P99Ms, todayAccept.Latency.P99Ms) + " faster"],
+                ["order errors %", Figures.Number(todayAccept.FailPercent, "0.##"), Figures.Number(incidentAccept.FailPercent, "0.##"), ""],
+                ["completion p95 ms", Figures.Number(todayDone.Latency.P95Ms), Figures.Number(incidentDone.Latency.P95Ms), Figures.Ratio(incidentDone.Latency.P95Ms, todayDone.Latency.P95Ms) + " faster"],
+                ["coupon answers /s", Figures.Number(Figures.Throughput(todayIssue)), Figures.Number(Figures.Throughput(incidentIssue)), Figures.Ratio(Figures.Throughput(todayIssue), Figures.Throughput(incidentIssue))],
+                ["coupon p95 ms", Figures.Number(todayIssue.Latency.P95Ms), Figures.Number(incidentIssue.Latency.P95Ms), Figures.Ratio(incidentIssue.Latency.P95Ms, todayIssue.Latency.P95Ms) + " faster"],
+                ["coupon p99 ms", Figures.Number(todayIssue.Latency.P99Ms), Figures.Number(incidentIssue.Latency.P99Ms), Figures.Ratio(incidentIssue.Latency.P99Ms, todayIssue.Latency.P99Ms) + " faster"],
+                ["coupon errors %", Figures.Number(todayIssue.FailPercent, "0.##"), Figures.Number(incidentIssue.FailPercent, "0.##"), ""],
+                ["coupons issued", $"{todayIssue.CountOf("201")}", $"{incidentIssue.CountOf("201")}", ""],
+            ]);
+
+        var result = Figures.Combine("replay", target!, startedAt, parts);
+        result = result with
+        {
+            Thresholds =
+            [
+                .. result.Thresholds,
+                new ThresholdResult("today vs incident", null, "lunch rush: User lock ≥ 20× the Global lock's orders/s", lunchThroughput >= 20, Figures.Ratio(todayAccept.OkRps, incidentAccept.OkRps)),
+                new ThresholdResult("today vs incident", null, "coupon rush: Redis gate ≥ 10× DbLock's answers/s", couponThroughput >= 10, Figures.Ratio(Figures.Throughput(todayIssue), Figures.Throughput(incidentIssue))),
+            ],
+            Sections = [table, .. result.Sections],
+        };
+        ConsoleReport.Print(table);
+        await Reports.WriteAsync(result, options.ReportDir);
+        return result.ExitCode;
+    }
+
+    /// <summary>A scenario's (step null) or a step's figures; empty ones when the run made none, so the table still prints.</summary>
+    private static Stats Step(RunResult run, string scenario, string? step) =>
+        (step is null ? run.Scenarios.FirstOrDefault(s => s.Name == scenario)?.Stats
+            : run.Scenarios.FirstOrDefault(s => s.Name == scenario)?.Steps.FirstOrDefault(s => s.Step == step))
+        ?? new Stats(scenario, step, 0, 0, 0, LatencyStats.Empty, [], []);
+}
