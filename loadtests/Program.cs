@@ -34,3 +34,9 @@ catch (UsageException usage)
     Console.Error.WriteLine(SuiteOptions.Usage);
     return 2;
 }
+catch (Exception exception)
+{
+    // Not a verdict on the system: it could not be measured (did not start, went away). Scripts tell 3 from 1.
+    Console.Error.WriteLine($"The suite could not run: {exception}");
+    return 3;
+}

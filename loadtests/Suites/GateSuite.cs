@@ -13,8 +13,12 @@ namespace Commerce.LoadTests.Suites;
 /// </summary>
 public static class GateSuite
 {
-    /// <summary>A run may fall to this share of the baseline's figure-to-calibrate ratio before the gate fails.</summary>
-    private const double ShareOfBaseline = 0.4;
+    /// <summary>
+    /// A run may fall to this share of the baseline's figure-to-calibrate ratio before the gate fails. Measured here:
+    /// the ratios moved by under 15 % between runs while calibrate itself moved by 40 %; a DbLock coupon gate reached a
+    /// third of the Redis gate's ratio.
+    /// </summary>
+    private const double ShareOfBaseline = 0.6;
 
     private const int Copies = 50;
 
@@ -31,7 +35,7 @@ public static class GateSuite
 
         var calibrate = await CalibrateAsync(system);
         var ping = calibrate.Scenario("ping").Stats;
-        var floor = (Lunch: 20.0, Coupon: 50.0);
+        var floor = (Lunch: 10.0, Coupon: 50.0);
 
         double Required(string ratio, double absoluteFloor) =>
             Math.Max(absoluteFloor, ShareOfBaseline * (baseline?.Figures.GetValueOrDefault(ratio) ?? 0) * ping.OkRps);
@@ -44,9 +48,10 @@ public static class GateSuite
             _ =>
             [
                 Threshold.OkRpsAtLeast(LunchRushSuite.Orders, lunchRequired, LunchRushSuite.Accept),
+                // A global lock shows here: users refused with 409 order_in_progress while others hold it.
                 Threshold.FailPercentBelow(LunchRushSuite.Orders, 1, LunchRushSuite.Accept),
-                Threshold.LatencyP95Below(LunchRushSuite.Orders, 1_000, LunchRushSuite.Accept),
-                Threshold.LatencyP95Below(LunchRushSuite.Completion, 5_000, LunchRushSuite.PostToFinal),
+                Threshold.LatencyP95Below(LunchRushSuite.Orders, 5_000, LunchRushSuite.Accept),
+                Threshold.LatencyP95Below(LunchRushSuite.Completion, 20_000, LunchRushSuite.PostToFinal),
                 Threshold.Create(LunchRushSuite.Completion, LunchRushSuite.PostToFinal, s => s.Fail == 0, "every sampled order final within 30 s"),
             ]);
 
