@@ -55,6 +55,29 @@ public sealed class SuiteOptionsTests : IDisposable
     }
 
     [Fact]
+    public void Start_needs_no_running_system_and_carries_the_settings_for_the_one_it_starts()
+    {
+        var options = SuiteOptions.Parse(
+            "gate", ["--start", "--set", "Orders__LockScope=Global", "--set", "A=b=c", "--write-baseline"], repo, Now);
+
+        Assert.True(options.Start);
+        Assert.Null(options.Target);
+        Assert.Equal("--start", options.TargetSource);
+        Assert.Equal("Global", options.Settings["Orders__LockScope"]);
+        Assert.Equal("b=c", options.Settings["A"]);
+        Assert.True(options.WriteBaseline);
+    }
+
+    [Fact]
+    public void Settings_without_start_are_refused_since_a_running_system_cannot_take_them()
+    {
+        var error = Assert.Throws<UsageException>(() =>
+            SuiteOptions.Parse("gate", ["--target", "http://x", "--set", "Orders__LockScope=Global"], repo, Now));
+
+        Assert.Contains("add --start", error.Message);
+    }
+
+    [Fact]
     public void A_broken_endpoints_file_is_named_in_the_error()
     {
         Directory.CreateDirectory(Path.Combine(repo, ".commerce"));
