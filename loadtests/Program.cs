@@ -26,7 +26,8 @@ if (!SuiteRegistry.All.TryGetValue(args[0], out var entry))
 try
 {
     var repoRoot = RepoRoot.Find(Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
-    return await entry.RunAsync(SuiteOptions.Parse(args[0].ToLowerInvariant(), args[1..], repoRoot, DateTime.UtcNow));
+    string[] suiteArgs = entry.StartsItsOwnSystems && !args.Contains("--start") ? [.. args[1..], "--start"] : args[1..];
+    return await entry.RunAsync(SuiteOptions.Parse(args[0].ToLowerInvariant(), suiteArgs, repoRoot, DateTime.UtcNow));
 }
 catch (UsageException usage)
 {

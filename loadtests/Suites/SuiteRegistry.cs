@@ -3,7 +3,8 @@ using Commerce.LoadTests.Harness;
 namespace Commerce.LoadTests.Suites;
 
 /// <summary>A suite: one file in Suites/ with <c>static Task&lt;int&gt; RunAsync(SuiteOptions)</c> returning the exit code.</summary>
-public sealed record SuiteEntry(string Description, Func<SuiteOptions, Task<int>> RunAsync);
+/// <summary>A suite by name. <paramref name="StartsItsOwnSystems"/>: it always runs on systems it starts (--start is implied).</summary>
+public sealed record SuiteEntry(string Description, Func<SuiteOptions, Task<int>> RunAsync, bool StartsItsOwnSystems = false);
 
 /// <summary>The suites <c>dotnet run --project loadtests -- &lt;suite&gt;</c> knows by name.</summary>
 public static class SuiteRegistry
@@ -24,7 +25,7 @@ public static class SuiteRegistry
             StorefrontMixSuite.RunAsync),
         ["replay"] = new(
             "both incidents side by side: starts the system with User lock + Redis gate, then Global lock + DbLock, " +
-            "and compares", ReplaySuite.RunAsync),
+            "and compares", ReplaySuite.RunAsync, StartsItsOwnSystems: true),
         ["gate"] = new(
             "the release gate: calibrate, then 15 s of lunch rush and of coupon rush, judged against calibrate and " +
             "loadtests/baseline.json", GateSuite.RunAsync),
