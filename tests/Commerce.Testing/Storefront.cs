@@ -10,6 +10,9 @@ public sealed class Storefront(CommerceSystem system)
     private static readonly TimeSpan SettleBudget = TimeSpan.FromSeconds(60);
     private readonly HttpClient admin = system.CreateClient("ops-admin", "admin");
 
+    /// <summary>A fresh user or product id for one test on the shared system: the prefix, then enough of a GUID.</summary>
+    public static string UniqueId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 64)];
+
     public HttpClient ClientFor(string userId) => system.CreateClient(userId);
 
     public async Task PutProductAsync(string productId, long price, int stock, string? name = null)

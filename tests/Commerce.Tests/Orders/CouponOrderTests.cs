@@ -12,12 +12,10 @@ public sealed class CouponOrderTests(SharedSystem shared) : IAsyncDisposable
     private readonly Storefront store = new(shared.System);
     private readonly CouponDriver coupons = new(shared.System);
 
-    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 64)];
-
     [Fact]
     public async Task A_coupon_takes_its_discount_off_the_charge_and_is_used_by_the_completed_order()
     {
-        var (user, product) = (Unique("u"), Unique("bibimbap"));
+        var (user, product) = (Storefront.UniqueId("u"), Storefront.UniqueId("bibimbap"));
         await store.PutProductAsync(product, price: 10_000, stock: 10);
         await store.DepositAsync(user, 50_000);
         var couponId = await IssuedCouponAsync(user, discount: 3_000);
@@ -33,7 +31,7 @@ public sealed class CouponOrderTests(SharedSystem shared) : IAsyncDisposable
     [Fact]
     public async Task An_order_rejected_after_the_coupon_step_gives_the_coupon_back_for_the_next_order()
     {
-        var (user, product) = (Unique("u"), Unique("bulgogi"));
+        var (user, product) = (Storefront.UniqueId("u"), Storefront.UniqueId("bulgogi"));
         await store.PutProductAsync(product, price: 10_000, stock: 10);
         await store.DepositAsync(user, 5_000);
         var couponId = await IssuedCouponAsync(user, discount: 3_000);
@@ -60,7 +58,7 @@ public sealed class CouponOrderTests(SharedSystem shared) : IAsyncDisposable
     [Fact]
     public async Task Another_users_coupon_is_refused_and_leaks_nothing()
     {
-        var (owner, other, product) = (Unique("u"), Unique("u"), Unique("naengmyeon"));
+        var (owner, other, product) = (Storefront.UniqueId("u"), Storefront.UniqueId("u"), Storefront.UniqueId("naengmyeon"));
         await store.PutProductAsync(product, price: 9_000, stock: 5);
         await store.DepositAsync(other, 20_000);
         var couponId = await IssuedCouponAsync(owner, discount: 2_000);
@@ -76,7 +74,7 @@ public sealed class CouponOrderTests(SharedSystem shared) : IAsyncDisposable
     [Fact]
     public async Task A_coupon_already_used_by_a_completed_order_is_refused_on_the_next()
     {
-        var (user, product) = (Unique("u"), Unique("tteokbokki"));
+        var (user, product) = (Storefront.UniqueId("u"), Storefront.UniqueId("tteokbokki"));
         await store.PutProductAsync(product, price: 4_000, stock: 10);
         await store.DepositAsync(user, 20_000);
         var couponId = await IssuedCouponAsync(user, discount: 1_000);
@@ -93,7 +91,7 @@ public sealed class CouponOrderTests(SharedSystem shared) : IAsyncDisposable
     [Fact]
     public async Task A_discount_above_the_subtotal_makes_the_order_free_and_charges_nothing()
     {
-        var (user, product) = (Unique("u"), Unique("kimbap"));
+        var (user, product) = (Storefront.UniqueId("u"), Storefront.UniqueId("kimbap"));
         await store.PutProductAsync(product, price: 2_000, stock: 3);
         await store.DepositAsync(user, 1_000);
         var couponId = await IssuedCouponAsync(user, discount: 5_000);

@@ -14,16 +14,14 @@ public sealed class OrderEventsTests(SharedSystem shared)
     private readonly Storefront store = new(shared.System);
     private readonly NotificationDriver notifications = new(shared.System);
 
-    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 64)];
-
     [Fact]
     public async Task Every_final_order_is_notified_once_to_its_buyer_and_only_completed_ones_are_ranked_once()
     {
-        var (scarce, plenty) = (Unique("special"), Unique("gimbap"));
+        var (scarce, plenty) = (Storefront.UniqueId("special"), Storefront.UniqueId("gimbap"));
         await store.PutProductAsync(scarce, price: 3_000, stock: 6);
         await store.PutProductAsync(plenty, price: 5_000, stock: 100);
-        var funded = Enumerable.Range(0, 4).Select(_ => Unique("u")).ToList();
-        var broke = Unique("u");
+        var funded = Enumerable.Range(0, 4).Select(_ => Storefront.UniqueId("u")).ToList();
+        var broke = Storefront.UniqueId("u");
         var deposits = funded.ToDictionary(user => user, _ => 100_000L);
         deposits[broke] = 0;
         foreach (var user in funded)

@@ -8,12 +8,10 @@ public sealed class PlacingOrdersTests(SharedSystem shared)
 {
     private readonly Storefront store = new(shared.System);
 
-    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 64)];
-
     [Fact]
     public async Task A_good_order_completes_and_charges_exactly_its_total()
     {
-        var (user, product) = (Unique("u"), Unique("kimbap"));
+        var (user, product) = (Storefront.UniqueId("u"), Storefront.UniqueId("kimbap"));
         await store.PutProductAsync(product, price: 4500, stock: 10);
         await store.DepositAsync(user, 50_000);
 
@@ -34,13 +32,13 @@ public sealed class PlacingOrdersTests(SharedSystem shared)
     [InlineData("insufficient_funds")]
     public async Task A_rejected_order_leaks_nothing(string reason)
     {
-        var (user, product) = (Unique("u"), Unique("ramen"));
+        var (user, product) = (Storefront.UniqueId("u"), Storefront.UniqueId("ramen"));
         await store.PutProductAsync(product, price: 3000, stock: 5);
         await store.DepositAsync(user, reason == "insufficient_funds" ? 5000 : 100_000);
         var ordered = reason switch
         {
             "insufficient_stock" => (product, 6),
-            "unknown_product" => (Unique("nothing"), 1),
+            "unknown_product" => (Storefront.UniqueId("nothing"), 1),
             _ => (product, 2),
         };
 
@@ -58,7 +56,7 @@ public sealed class PlacingOrdersTests(SharedSystem shared)
     [Fact]
     public async Task The_same_idempotency_key_twice_makes_one_order_and_another_body_is_422()
     {
-        var (user, product) = (Unique("u"), Unique("tteok"));
+        var (user, product) = (Storefront.UniqueId("u"), Storefront.UniqueId("tteok"));
         await store.PutProductAsync(product, price: 1000, stock: 10);
         await store.DepositAsync(user, 10_000);
         using var client = store.ClientFor(user);
@@ -81,7 +79,7 @@ public sealed class PlacingOrdersTests(SharedSystem shared)
     [Fact]
     public async Task Twenty_parallel_orders_of_one_user_never_spend_more_than_the_balance()
     {
-        var (user, product) = (Unique("u"), Unique("dosirak"));
+        var (user, product) = (Storefront.UniqueId("u"), Storefront.UniqueId("dosirak"));
         await store.PutProductAsync(product, price: 7000, stock: 100);
         await store.DepositAsync(user, 35_000); // enough for five
         using var client = store.ClientFor(user);
@@ -122,7 +120,7 @@ public sealed class PlacingOrdersTests(SharedSystem shared)
     [InlineData("""{"items":[{"productId":"a","quantity":1}],"couponId":"not-a-guid"}""", "couponId")]
     public async Task Bad_input_is_a_400_naming_the_field_and_makes_no_order(string body, string field)
     {
-        var user = Unique("u");
+        var user = Storefront.UniqueId("u");
         using var client = store.ClientFor(user);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
         request.Headers.Add("Idempotency-Key", "bad-1");
@@ -137,7 +135,7 @@ public sealed class PlacingOrdersTests(SharedSystem shared)
     [Fact]
     public async Task An_order_without_an_idempotency_key_is_a_400_naming_the_header()
     {
-        using var client = store.ClientFor(Unique("u"));
+        using var client = store.ClientFor(Storefront.UniqueId("u"));
         using var response = await Storefront.PlaceOrderAsync(client, [("a", 1)], idempotencyKey: null);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -147,12 +145,12 @@ public sealed class PlacingOrdersTests(SharedSystem shared)
     [Fact]
     public async Task Another_users_order_is_404_and_lists_are_newest_first_with_paging()
     {
-        var (owner, product) = (Unique("u"), Unique("gimbap"));
+        var (owner, product) = (Storefront.UniqueId("u"), Storefront.UniqueId("gimbap"));
         await store.PutProductAsync(product, price: 100, stock: 100);
         var ids = new List<Guid>();
         for (var i = 0; i < 3; i++) ids.Add(await store.PlaceAcceptedOrderAsync(owner, (product, 1)));
 
-        using var stranger = store.ClientFor(Unique("stranger"));
+        using var stranger = store.ClientFor(Storefront.UniqueId("stranger"));
         using var peek = await stranger.GetAsync($"/api/orders/{ids[0]}", Ct);
         Assert.Equal(HttpStatusCode.NotFound, peek.StatusCode);
 
