@@ -10,6 +10,9 @@ namespace Commerce.ServiceDefaults.Data;
 
 public static class NpgsqlRegistration
 {
+    /// <summary>Per service: far more than two cores keep busy, and five of them fit PostgreSQL's 500 (AppHost).</summary>
+    public const int DefaultMaxPoolSize = 40;
+
     /// <summary>
     /// Registers the service's database from <c>ConnectionStrings__{name}</c>: one <see cref="NpgsqlDataSource"/>
     /// (for hand-written SQL) shared by a pooled EF Core context, a health check, and migrations applied at start
@@ -21,7 +24,16 @@ public static class NpgsqlRegistration
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured.");
 
-        var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName }.Build();
+        var dataSourceBuilder = new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName };
+        // Npgsql's default of 100 per pool lets five services ask one server for more than its max_connections under a
+        // rush, and PostgreSQL then refuses ("too many clients"). A bounded pool makes the excess wait for a connection
+        // instead; a connection string that names its own pool size keeps it.
+        if (!connectionString.Contains("pool size", StringComparison.OrdinalIgnoreCase))
+        {
+            dataSourceBuilder.ConnectionStringBuilder.MaxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", DefaultMaxPoolSize);
+        }
+
+        var dataSource = dataSourceBuilder.Build();
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddDbContextPool<TContext>(options => options.UseNpgsql(dataSource));
         builder.Services.AddHealthChecks().AddCheck(

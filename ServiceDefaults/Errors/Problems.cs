@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using StackExchange.Redis;
 
 namespace Commerce.ServiceDefaults.Errors;
 
@@ -26,6 +29,20 @@ public static class Problems
     public static ProblemHttpResult NotFound(string what) =>
         Refused(StatusCodes.Status404NotFound, "not_found", $"{what} was not found.");
 
+    /// <summary>The exception itself or one it wraps (EF Core wraps Npgsql's) that a retry may cure.</summary>
+    public static Exception? TransientInfrastructureFailure(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is NpgsqlException { IsTransient: true } or RedisConnectionException or RedisTimeoutException or TimeoutException)
+            {
+                return exception;
+            }
+        }
+
+        return null;
+    }
+
     public static TBuilder AddCommerceProblemDetails<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -37,6 +54,7 @@ public static class Problems
             }
         });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<UnavailableExceptionHandler>();
         return builder;
     }
 
@@ -84,6 +102,37 @@ public static class Problems
                     Title = $"'{field}' is invalid: the request body could not be read.",
                     Detail = badRequest.InnerException?.Message ?? badRequest.Message,
                     Extensions = { ["code"] = ValidationFailed, ["field"] = field },
+                },
+            });
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL or Redis away for a moment (a restart, a full connection pool, a timeout) is not a bug in the request:
+    /// answer 503 <c>unavailable</c> with Retry-After, so clients retry, instead of a 500 that reads as a defect.
+    /// </summary>
+    private sealed class UnavailableExceptionHandler(IProblemDetailsService problemDetails, ILogger<UnavailableExceptionHandler> logger)
+        : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            if (TransientInfrastructureFailure(exception) is not { } cause)
+            {
+                return false;
+            }
+
+            logger.LogWarning("{Method} {Path} answered 503: {Error}: {Message}",
+                httpContext.Request.Method, httpContext.Request.Path, cause.GetType().Name, cause.Message);
+            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            httpContext.Response.Headers.RetryAfter = "1";
+            return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "The service cannot reach its data for a moment; try again.",
+                    Extensions = { ["code"] = "unavailable" },
                 },
             });
         }

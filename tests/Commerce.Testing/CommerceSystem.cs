@@ -56,6 +56,8 @@ public sealed class CommerceSystem : IAsyncDisposable
             ["ConnectionStrings__rabbitmq"] = rabbitMq,
             // The tests drive many users from one address; the rate limit has its own test with a low limit.
             ["RateLimiting__PermitLimit"] = "1000000",
+            // Seven systems share one PostgreSQL: 7 × 5 services × 20 stays under its max_connections (TestInfrastructure).
+            ["Database__MaxPoolSize"] = "20",
         };
         foreach (var database in new[] { "orderdb", "stockdb", "walletdb", "coupondb", "notificationdb" })
         {

@@ -46,7 +46,8 @@ public sealed class TestInfrastructure : IAsyncDisposable
             if (shared is null)
             {
                 var appHost = await AppHostProcess.StartAsync(RepositoryPaths.NewTemporaryFolder("infrastructure"), ["--infrastructure-only"],
-                    new Dictionary<string, string?>());
+                    // Seven systems share this server (CommerceSystem), each service's pool bounded to 20 there.
+                    new Dictionary<string, string?> { ["Postgres__MaxConnections"] = "1000" });
                 shared = new TestInfrastructure(appHost, await appHost.WaitUntilHealthyAsync(TimeSpan.FromMinutes(2)));
             }
 

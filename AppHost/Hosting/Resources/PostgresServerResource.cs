@@ -53,11 +53,18 @@ public sealed class PostgresServerResource(string name) : Resource(name), IResou
             "-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-c", "listen_addresses=127.0.0.1",
             "-c", "unix_socket_directories=",
-            "-c", "max_connections=500",
+            "-c", $"max_connections={MaxConnections(context)}",
             "-c", "log_line_prefix=%m ",
         ])
         { RunAsUser = Account }, log);
     }
+
+    /// <summary>
+    /// Room for every service's bounded pool (ServiceDefaults: Database__MaxPoolSize each) with spare for restarts and
+    /// psql; <c>Postgres__MaxConnections</c> raises it where several systems share one server, as the tests do.
+    /// </summary>
+    private static int MaxConnections(HostContext context) =>
+        int.TryParse(context.Configuration["Postgres:MaxConnections"], out var configured) && configured > 0 ? configured : 500;
 
     private async Task InitializeAsync(string root, string data, ResourceLog log)
     {
