@@ -6,19 +6,22 @@ using Commerce.LoadTests.Suites.Shared;
 namespace Commerce.LoadTests.Suites;
 
 /// <summary>
-/// The release gate: calibrate, then a short lunch rush and a short coupon rush at calibrate's concurrency. Their
-/// thresholds are ratios to calibrate measured in the same run (a busy CI machine slows all three alike) compared with
-/// the committed baseline, plus generous absolute floors; a global order lock or a database-locked coupon gate fails
-/// it. Prints the change of every figure against loadtests/baseline.json; --write-baseline records this run as the new one.
+/// The release gate: calibrate, then a short lunch rush and a short coupon rush at calibrate's concurrency. Each
+/// throughput must reach a share of the committed baseline's, lowered in proportion when this run's calibrate is below
+/// the baseline's (a slower or busier machine), never raised above it; plus error and latency limits. A global order
+/// lock (409s) or a database-locked coupon gate (a fortieth of the throughput) fails it. Prints the change of every
+/// figure against loadtests/baseline.json; --write-baseline records this run as the new one.
 /// </summary>
 public static class GateSuite
 {
     /// <summary>
-    /// A run may fall to this share of the baseline's figure-to-calibrate ratio before the gate fails. Measured here:
-    /// the ratios moved by under 15 % between runs while calibrate itself moved by 40 %; a DbLock coupon gate reached a
-    /// third of the Redis gate's ratio.
+    /// A run may fall to this share of the baseline's throughput before the gate fails. Measured on 2-core machines:
+    /// the same build's order throughput moved between 37 and 44/s from run to run while calibrate moved between
+    /// 2,500 and 5,000/s, so calibrate only scales the bar down (min(1, calibrate ÷ baseline calibrate)): scaling it up
+    /// as well failed a healthy CI run at 37 orders/s against a bar of 51. The incidents sit far below: DbLock issues
+    /// ran at 20/s against 1,000/s, and a global lock fails on its 409s long before its throughput.
     /// </summary>
-    private const double ShareOfBaseline = 0.6;
+    private const double ShareOfBaseline = 0.5;
 
     private const int Copies = 50;
 
@@ -37,10 +40,13 @@ public static class GateSuite
         var ping = calibrate.Scenario("ping").Stats;
         var floor = (Lunch: 10.0, Coupon: 50.0);
 
-        double Required(string ratio, double absoluteFloor) =>
-            Math.Max(absoluteFloor, ShareOfBaseline * (baseline?.Figures.GetValueOrDefault(ratio) ?? 0) * ping.OkRps);
+        var baselineCalibrate = baseline?.Figures.GetValueOrDefault("calibrate.rps") ?? 0;
+        var machineScale = baselineCalibrate <= 0 ? 1 : Math.Min(1, ping.OkRps / baselineCalibrate);
 
-        var lunchRequired = Required("lunch.acceptVsCalibrate", floor.Lunch);
+        double Required(string figure, double absoluteFloor) =>
+            Math.Max(absoluteFloor, ShareOfBaseline * (baseline?.Figures.GetValueOrDefault(figure) ?? 0) * machineScale);
+
+        var lunchRequired = Required("lunch.acceptRps", floor.Lunch);
         var lunch = await LunchRushSuite.RunAsync(
             system,
             new LunchRushShape(2_000, Copies, Duration, TimeSpan.FromSeconds(3)),
@@ -55,7 +61,7 @@ public static class GateSuite
                 Threshold.Create(LunchRushSuite.Completion, LunchRushSuite.PostToFinal, s => s.Fail == 0, "every sampled order final within 30 s"),
             ]);
 
-        var couponRequired = Required("coupon.issueVsCalibrate", floor.Coupon);
+        var couponRequired = Required("coupon.issueRps", floor.Coupon);
         var coupon = await CouponRushSuite.RunAsync(
             system,
             new CouponRushShape(int.MaxValue, 10_000_000, 0, Copies, Duration), // every call a new user, the quantity never reached: each is a real issue
@@ -87,7 +93,7 @@ public static class GateSuite
             "Against the baseline",
             baseline is null
                 ? $"No {baselinePath} yet: record one with --write-baseline."
-                : $"Baseline recorded {baseline.RecordedAt:u} ({baseline.Note}). Thresholds: orders/s ≥ max({floor.Lunch}, {ShareOfBaseline} × baseline ratio × this run's calibrate) = {lunchRequired:0.#}; " +
+                : $"Baseline recorded {baseline.RecordedAt:u} ({baseline.Note}). Thresholds: orders/s ≥ max({floor.Lunch}, {ShareOfBaseline} × baseline × min(1, calibrate ÷ baseline calibrate = {machineScale:0.##})) = {lunchRequired:0.#}; " +
                   $"coupon issues/s ≥ max({floor.Coupon}, …) = {couponRequired:0.#}.",
             ["figure", "this run", "baseline", "change"],
             figures.Select(f => (IReadOnlyList<string>)
