@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace Commerce.LoadTests.Harness;
@@ -13,7 +14,16 @@ public sealed record ToolMeasurement(
     double? P99Ms,
     long Requests,
     long Errors,
-    string? Skipped = null);
+    string? Skipped = null,
+    double? CpuSeconds = null)
+{
+    /// <summary>The load generator's own CPU per thousand requests: what it takes from the system it measures.</summary>
+    public double? CpuMsPerThousand => CpuSeconds is { } cpu && Requests > 0 ? cpu * 1_000_000 / Requests : null;
+
+    public static ToolMeasurement FromHarness(Stats stats, TimeSpan cpu) => new(
+        "harness", "calibrate's ping scenario (this process)", stats.Rps, stats.Latency.P50Ms, stats.Latency.P99Ms,
+        stats.Requests, stats.Fail, null, cpu.TotalSeconds);
+}
 
 /// <summary>
 /// Runs wrk and hey (C and Go load generators) on the same URL at the same concurrency and duration as a harness run,
@@ -21,51 +31,91 @@ public sealed record ToolMeasurement(
 /// </summary>
 public static partial class ReferenceTools
 {
-    public static async Task<IReadOnlyList<ToolMeasurement>> MeasureAsync(Uri url, int connections, TimeSpan duration, CancellationToken cancellationToken = default)
+    public const string Harness = "harness";
+
+    /// <summary>The tools a comparison runs, in the order of its first round.</summary>
+    public static readonly IReadOnlyList<string> Tools = [Harness, "wrk", "hey"];
+
+    /// <summary>Runs wrk or hey once against <paramref name="url"/> with <paramref name="connections"/> connections.</summary>
+    public static Task<ToolMeasurement> MeasureAsync(string tool, Uri url, int connections, TimeSpan duration, CancellationToken cancellationToken = default)
     {
         var seconds = Math.Max(1, (int)Math.Round(duration.TotalSeconds));
         var threads = Math.Max(1, Math.Min(Environment.ProcessorCount, connections));
         var limit = TimeSpan.FromSeconds(seconds + 60);
-        return
-        [
-            await RunAsync("wrk", ["-t", $"{threads}", "-c", $"{connections}", "-d", $"{seconds}s", "--latency", url.ToString()], limit, ParseWrk, cancellationToken),
-            await RunAsync("hey", ["-z", $"{seconds}s", "-c", $"{connections}", url.ToString()], limit, ParseHey, cancellationToken),
-        ];
+        return tool switch
+        {
+            "wrk" => RunAsync("wrk", ["-t", $"{threads}", "-c", $"{connections}", "-d", $"{seconds}s", "--latency", url.ToString()], limit, ParseWrk, cancellationToken),
+            "hey" => RunAsync("hey", ["-z", $"{seconds}s", "-c", $"{connections}", url.ToString()], limit, ParseHey, cancellationToken),
+            _ => throw new ArgumentException($"not a reference tool: {tool}", nameof(tool)),
+        };
     }
 
-    /// <summary>The side-by-side table: each tool's figures and how far the harness's are from them.</summary>
-    public static ReportSection Comparison(Stats harness, IReadOnlyList<ToolMeasurement> tools) => new(
-        "Harness against wrk and hey",
-        "Same URL, concurrency and duration, one after the other on the same machine (which also runs the system under " +
-        "test, so a leaner load generator leaves it more CPU). \"harness vs\" is (harness − tool) / tool.",
-        ["tool", "requests", "req/s", "p50 ms", "p99 ms", "errors", "harness req/s vs", "harness p50 vs", "command"],
-        tools.Select(t => (IReadOnlyList<string>)(t.Skipped is not null
-                ? [t.Tool, "", "", "", "", "", "", "", $"skipped: {t.Skipped}"]
-                :
-                [
-                    t.Tool,
-                    Format.Count(t.Requests),
-                    Format.Rate(t.Rps),
-                    t.P50Ms is { } p50 ? Format.Ms(p50) : "",
-                    t.P99Ms is { } p99 ? Format.Ms(p99) : "",
-                    Format.Count(t.Errors),
-                    Format.Difference(harness.Rps, t.Rps),
-                    t.P50Ms is { } reference ? Format.Difference(harness.Latency.P50Ms, reference) : "",
-                    t.Command,
-                ]))
-            .Prepend(
-            [
-                "harness",
-                Format.Count(harness.Requests),
-                Format.Rate(harness.Rps),
-                Format.Ms(harness.Latency.P50Ms),
-                Format.Ms(harness.Latency.P99Ms),
-                Format.Count(harness.Fail),
-                "",
-                "",
-                "this run (after its warm-up)",
-            ])
-            .ToList());
+    /// <summary>Round r runs the tools starting from the r-th, so no tool always goes first (on a cold system) or last.</summary>
+    public static IReadOnlyList<string> OrderOfRound(int round) =>
+        Tools.Skip((round - 1) % Tools.Count).Concat(Tools.Take((round - 1) % Tools.Count)).ToList();
+
+    /// <summary>
+    /// Every round's figures, then each tool's median over the rounds; "harness vs" compares the harness with the tool
+    /// in the same round, and medians with medians.
+    /// </summary>
+    public static ReportSection Comparison(IReadOnlyList<(int Round, ToolMeasurement Measurement)> runs)
+    {
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var round in runs.GroupBy(r => r.Round).OrderBy(g => g.Key))
+        {
+            var harness = round.FirstOrDefault(r => r.Measurement.Tool == Harness).Measurement;
+            rows.AddRange(round.Select(r => Row(round.Key.ToString(CultureInfo.InvariantCulture), r.Measurement, harness)));
+        }
+
+        var medians = runs
+            .Select(r => r.Measurement)
+            .Where(m => m.Skipped is null)
+            .GroupBy(m => m.Tool)
+            .Select(g => new ToolMeasurement(
+                g.Key, g.First().Command, Median(g.Select(m => m.Rps)), MedianOrNull(g.Select(m => m.P50Ms)), MedianOrNull(g.Select(m => m.P99Ms)),
+                (long)Median(g.Select(m => (double)m.Requests)), (long)Median(g.Select(m => (double)m.Errors)), null, MedianOrNull(g.Select(m => m.CpuSeconds))))
+            .OrderBy(m => Tools.ToList().IndexOf(m.Tool))
+            .ToList();
+        var harnessMedian = medians.FirstOrDefault(m => m.Tool == Harness);
+        rows.AddRange(medians.Select(m => Row("median", m, harnessMedian)));
+
+        return new ReportSection(
+            "Harness against wrk and hey",
+            "Same URL, concurrency and duration, one after the other on the same machine, in rounds whose order rotates. The " +
+            "machine also runs the system under test, so a load generator that needs more CPU per request leaves the system " +
+            "less: compare the CPU column before the req/s. \"harness vs\" is (harness − tool) / tool.",
+            ["round", "tool", "requests", "req/s", "p50 ms", "p99 ms", "errors", "CPU ms per 1,000 req", "harness req/s vs", "harness p50 vs", "command"],
+            rows);
+    }
+
+    private static IReadOnlyList<string> Row(string round, ToolMeasurement tool, ToolMeasurement? harness) => tool.Skipped is not null
+        ? [round, tool.Tool, "", "", "", "", "", "", "", "", $"skipped: {tool.Skipped}"]
+        :
+        [
+            round,
+            tool.Tool,
+            Format.Count(tool.Requests),
+            Format.Rate(tool.Rps),
+            tool.P50Ms is { } p50 ? Format.Ms(p50) : "",
+            tool.P99Ms is { } p99 ? Format.Ms(p99) : "",
+            Format.Count(tool.Errors),
+            tool.CpuMsPerThousand is { } cpu ? cpu.ToString("0.#", CultureInfo.InvariantCulture) : "",
+            harness is null || tool.Tool == Harness ? "" : Format.Difference(harness.Rps, tool.Rps),
+            harness?.P50Ms is { } mine && tool.P50Ms is { } theirs && tool.Tool != Harness ? Format.Difference(mine, theirs) : "",
+            tool.Command,
+        ];
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static double? MedianOrNull(IEnumerable<double?> values)
+    {
+        var known = values.OfType<double>().ToList();
+        return known.Count == 0 ? null : Median(known);
+    }
 
     /// <summary>Parses wrk's summary (run with --latency).</summary>
     public static ToolMeasurement ParseWrk(string command, string output)
@@ -129,6 +179,7 @@ public static partial class ReferenceTools
             start.ArgumentList.Add(argument);
         }
 
+        var cpuBefore = ChildrenCpu.Used();
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
@@ -143,7 +194,9 @@ public static partial class ReferenceTools
             return new ToolMeasurement(tool, command, 0, null, null, 0, 0, $"still running {limit.TotalSeconds:0} s after it started; stopped");
         }
 
-        return parse(command, await stdout + await stderr);
+        // Waited-for children's CPU: only this tool ended between the two readings.
+        var cpu = ChildrenCpu.Used() - cpuBefore;
+        return parse(command, await stdout + await stderr) with { CpuSeconds = cpu?.TotalSeconds };
     }
 
     private static string? FindOnPath(string tool) =>
@@ -200,4 +253,39 @@ public static partial class ReferenceTools
 
     [GeneratedRegex(@"^\s*\[(\d+)\]\s", RegexOptions.Multiline)]
     private static partial Regex HeyErrorCount();
+}
+
+/// <summary>
+/// getrusage(RUSAGE_CHILDREN): the CPU used by this process's children that have ended and been waited for. .NET has no
+/// API for an exited child's CPU (Process.TotalProcessorTime reads /proc, gone once it is reaped), so this is the one call.
+/// </summary>
+internal static class ChildrenCpu
+{
+    private const int RusageChildren = -1;
+
+    public static TimeSpan? Used() =>
+        GetRusage(RusageChildren, out var usage) == 0
+            ? TimeSpan.FromTicks((usage.UserSeconds + usage.SystemSeconds) * TimeSpan.TicksPerSecond
+                + (usage.UserMicros + usage.SystemMicros) * TimeSpan.TicksPerMicrosecond)
+            : null;
+
+    [DllImport("libc", EntryPoint = "getrusage")]
+    private static extern int GetRusage(int who, out Rusage usage);
+
+    /// <summary>struct rusage on 64-bit Linux: two timevals, then fourteen longs this code does not read.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Rusage
+    {
+        public long UserSeconds;
+        public long UserMicros;
+        public long SystemSeconds;
+        public long SystemMicros;
+        public FourteenLongs Rest;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(14)]
+    private struct FourteenLongs
+    {
+        private long first;
+    }
 }

@@ -45,6 +45,9 @@ public sealed record SuiteOptions
 
     public bool Compare { get; init; }
 
+    /// <summary>calibrate --compare: how many rounds of harness, wrk and hey.</summary>
+    public int Rounds { get; init; } = 3;
+
     /// <summary>gate: record this run's figures as loadtests/baseline.json.</summary>
     public bool WriteBaseline { get; init; }
 
@@ -59,7 +62,8 @@ public sealed record SuiteOptions
           --copies N         closed model: virtual users
           --start            start a fresh system for this run (the AppHost, built with this configuration) and stop it after
           --set KEY=VALUE    with --start: configuration for every service, e.g. Orders__LockScope=Global (repeatable)
-          --compare          calibrate: run wrk and hey on the same URL afterwards and compare
+          --compare          calibrate: then harness, wrk and hey on the same URL in rotating rounds, compared
+          --rounds N         with --compare: how many rounds (default 3)
           --write-baseline   gate: record this run's figures as loadtests/baseline.json
           --report-dir DIR   default: artifacts/loadtests/<suite>-<UTC timestamp>/ under the repository root
         """;
@@ -89,7 +93,7 @@ public sealed record SuiteOptions
                     var setting = args[++i];
                     settings[setting[..setting.IndexOf('=', StringComparison.Ordinal)]] = setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..];
                     break;
-                case "--target" or "--endpoints" or "--duration" or "--rate" or "--copies" or "--report-dir" when i + 1 < args.Count:
+                case "--target" or "--endpoints" or "--duration" or "--rate" or "--copies" or "--rounds" or "--report-dir" when i + 1 < args.Count:
                     values[args[i]] = args[++i];
                     break;
                 default:
@@ -128,6 +132,7 @@ public sealed record SuiteOptions
             Rate = values.TryGetValue("--rate", out var rate) ? Positive("--rate", rate) : null,
             Copies = values.TryGetValue("--copies", out var copies) ? Positive("--copies", copies) : null,
             Compare = compare,
+            Rounds = values.TryGetValue("--rounds", out var rounds) ? Positive("--rounds", rounds) : 3,
             WriteBaseline = writeBaseline,
             ReportDir = values.GetValueOrDefault("--report-dir")
                 ?? Path.Combine(repoRoot, "artifacts", "loadtests", $"{suite}-{utcNow:yyyyMMdd-HHmmss}"),

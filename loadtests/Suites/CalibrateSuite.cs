@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Commerce.LoadTests.Harness;
 
 namespace Commerce.LoadTests.Suites;
@@ -20,14 +21,7 @@ public static class CalibrateSuite
         await using var system = await SystemUnderTest.OpenAsync(options);
         var url = new Uri(system.Gateway, "/api/ping");
         using var http = system.CreateClient();
-        var ping = Scenario.Create("ping", async ctx =>
-            {
-                using var response = await http.GetAsync(url, ctx.CancellationToken);
-                var body = await response.Content.ReadAsStringAsync(ctx.CancellationToken);
-                return !response.IsSuccessStatusCode ? Response.From(response)
-                    : body == "pong" ? Response.Ok()
-                    : Response.Fail("unexpected-body", $"expected pong, got {body[..Math.Min(body.Length, 40)]}");
-            })
+        var ping = Ping(http, url)
             .WithWarmUp(TimeSpan.FromSeconds(5))
             .WithLoadSimulations(options.Rate is { } rate
                 ? Simulation.InjectPerSec(rate, duration)
@@ -49,13 +43,44 @@ public static class CalibrateSuite
 
         if (options.Compare && result.Scenarios.Count > 0)
         {
-            var tools = await ReferenceTools.MeasureAsync(url, copies, duration);
-            var comparison = ReferenceTools.Comparison(result.Scenario("ping").Stats, tools);
+            var runs = new List<(int Round, ToolMeasurement Measurement)>();
+            for (var round = 1; round <= options.Rounds; round++)
+            {
+                foreach (var tool in ReferenceTools.OrderOfRound(round))
+                {
+                    Console.WriteLine($"Round {round} of {options.Rounds}: {tool}");
+                    runs.Add((round, tool == ReferenceTools.Harness
+                        ? await MeasureHarnessAsync(http, url, copies, duration, round)
+                        : await ReferenceTools.MeasureAsync(tool, url, copies, duration)));
+                }
+            }
+
+            var comparison = ReferenceTools.Comparison(runs);
             ConsoleReport.Print(comparison);
             result = result.WithSection(comparison);
         }
 
         await Reports.WriteAsync(result, options.ReportDir);
         return result.ExitCode;
+    }
+
+    private static Scenario Ping(HttpClient http, Uri url) => Scenario.Create("ping", async ctx =>
+    {
+        using var response = await http.GetAsync(url, ctx.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(ctx.CancellationToken);
+        return !response.IsSuccessStatusCode ? Response.From(response)
+            : body == "pong" ? Response.Ok()
+            : Response.Fail("unexpected-body", $"expected pong, got {body[..Math.Min(body.Length, 40)]}");
+    });
+
+    /// <summary>One comparison round of the harness: the same scenario, already warm, and the CPU this process spent on it.</summary>
+    private static async Task<ToolMeasurement> MeasureHarnessAsync(HttpClient http, Uri url, int copies, TimeSpan duration, int round)
+    {
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var run = await LoadRunner.RegisterScenarios(Ping(http, url).WithLoadSimulations(Simulation.KeepConstant(copies, duration)))
+            .WithTestName($"calibrate: comparison round {round}")
+            .WithTarget(url)
+            .RunAsync();
+        return ToolMeasurement.FromHarness(run.Scenario("ping").Stats, Process.GetCurrentProcess().TotalProcessorTime - cpuBefore);
     }
 }

@@ -165,20 +165,38 @@ public sealed class ReferenceToolOutputTests
     }
 
     [Fact]
-    public void The_comparison_gives_the_harness_difference_from_each_tool()
+    public void The_comparison_compares_within_each_round_and_median_with_median()
     {
         var harness = new Stats("ping", null, 50_000, 0, 10, new LatencyStats(50_000, 0.1, 1, 1.2, 1.5, 2, 3, 9), [], []);
-        ToolMeasurement[] tools =
+        (int, ToolMeasurement)[] runs =
         [
-            new("wrk", "wrk …", 6000, 1.0, 2.0, 60_000, 0),
-            new("hey", "hey …", 0, null, null, 0, 0, "not installed"),
+            (1, ToolMeasurement.FromHarness(harness, TimeSpan.FromSeconds(5))),
+            (1, new("wrk", "wrk …", 6000, 1.0, 2.0, 60_000, 0, null, 1.2)),
+            (1, new("hey", "hey …", 0, null, null, 0, 0, "not installed")),
+            (2, new("wrk", "wrk …", 4000, 1.4, 2.0, 40_000, 0, null, 1.0)),
+            (2, ToolMeasurement.FromHarness(harness with { Ok = 40_000 }, TimeSpan.FromSeconds(4))),
+            (3, new("wrk", "wrk …", 5000, 1.2, 2.0, 50_000, 0, null, 1.1)),
         ];
 
-        var table = ReferenceTools.Comparison(harness, tools);
+        var table = ReferenceTools.Comparison(runs);
 
-        Assert.Equal(["harness", "wrk", "hey"], table.Rows.Select(r => r[0]));
-        Assert.Equal("−16.7 %", table.Rows[1][6]);
-        Assert.Equal("+20.0 %", table.Rows[1][7]);
+        Assert.Equal(["1 harness", "1 wrk", "1 hey", "2 wrk", "2 harness", "3 wrk", "median harness", "median wrk"],
+            table.Rows.Select(r => $"{r[0]} {r[1]}"));
+        Assert.Equal("100", table.Rows[0][7]); // 5 s of CPU for 50,000 requests
+        Assert.Equal("−16.7 %", table.Rows[1][8]); // 5,000 against 6,000 in round 1
+        Assert.Equal("+20.0 %", table.Rows[1][9]);
         Assert.Equal("skipped: not installed", table.Rows[2][^1]);
+        Assert.Equal("0.0 %", table.Rows[3][8]); // 4,000 against 4,000 in round 2
+        Assert.Equal("", table.Rows[5][8]); // no harness in round 3
+        Assert.Equal("−10.0 %", table.Rows[^1][8]); // median 4,500 against median 5,000
+    }
+
+    [Fact]
+    public void Rounds_rotate_so_no_tool_always_goes_first()
+    {
+        Assert.Equal(["harness", "wrk", "hey"], ReferenceTools.OrderOfRound(1));
+        Assert.Equal(["wrk", "hey", "harness"], ReferenceTools.OrderOfRound(2));
+        Assert.Equal(["hey", "harness", "wrk"], ReferenceTools.OrderOfRound(3));
+        Assert.Equal(["harness", "wrk", "hey"], ReferenceTools.OrderOfRound(4));
     }
 }
