@@ -110,7 +110,15 @@ public sealed partial class ChildProcess
         };
         foreach (var (key, value) in spec.Environment)
         {
-            info.Environment[key] = value;
+            // null: not inherited from this process.
+            if (value is null)
+            {
+                info.Environment.Remove(key);
+            }
+            else
+            {
+                info.Environment[key] = value;
+            }
         }
 
         return info;

@@ -232,6 +232,9 @@ public static class RepoRoot
 /// <summary>HTTP clients tuned for load: one shared connection pool, no proxy, no cookies, no connection limit.</summary>
 public static class LoadHttp
 {
+    /// <summary>Set by Program for the harness only: services keep the runtime's default (see Program.cs).</summary>
+    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     private static readonly SocketsHttpHandler Handler = new()
     {
         UseProxy = false,

@@ -58,6 +58,8 @@ public sealed class SystemUnderTest : IAsyncDisposable
             // Load, not abuse: the per-caller limit protects production from one client; here one harness is every client.
             ["RateLimiting__PermitLimit"] = "1000000000",
             ["MASSTRANSIT_USAGE_TELEMETRY"] = "false",
+            // The harness's own socket tuning (Program.cs) is not the system's configuration.
+            [LoadHttp.InlineCompletionsVariable] = null,
         };
         foreach (var (key, value) in settings)
         {
