@@ -71,7 +71,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
         ResourceLog.EchoToConsole = false;
         var log = new ResourceLog("apphost", Path.Combine(stateDirectory, "apphost.log"), 0);
         var process = await ChildProcess.StartAsync(
-            new ProcessSpec(DotnetHost, [appHostDll, "--state-dir", stateDirectory, "--fresh", "--quiet"])
+            new ProcessSpec(DotnetHost.Path, [appHostDll, "--state-dir", stateDirectory, "--fresh", "--quiet"])
             {
                 Environment = environment,
                 WorkingDirectory = options.RepoRoot,
@@ -142,7 +142,4 @@ public sealed class SystemUnderTest : IAsyncDisposable
 
     /// <summary>Debug or Release: the AppHost started is the one built like this harness, so both are current.</summary>
     private static string BuildConfiguration => new DirectoryInfo(AppContext.BaseDirectory).Parent?.Name ?? "Release";
-
-    private static string DotnetHost => Path.GetFullPath(Path.Combine(
-        System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
 }

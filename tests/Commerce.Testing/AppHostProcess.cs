@@ -37,7 +37,7 @@ public sealed class AppHostProcess : IAsyncDisposable
         };
         if (path is not null) variables["PATH"] = path;
         var process = await ChildProcess.StartAsync(
-            new ProcessSpec(RepositoryPaths.DotnetHost, [RepositoryPaths.AppHostDll, "--state-dir", stateDirectory, "--quiet", .. arguments])
+            new ProcessSpec(DotnetHost.Path, [RepositoryPaths.AppHostDll, "--state-dir", stateDirectory, "--quiet", .. arguments])
             {
                 Environment = variables,
                 WorkingDirectory = RepositoryPaths.Root,

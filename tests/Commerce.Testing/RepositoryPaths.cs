@@ -12,15 +12,6 @@ public static class RepositoryPaths
 
     public static string AppHostDll => Path.Combine(Root, "AppHost", "bin", BuildConfiguration, "net10.0", "AppHost.dll");
 
-    public static string DotnetHost
-    {
-        get
-        {
-            var root = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-            return Path.Combine(root, "dotnet");
-        }
-    }
-
     /// <summary>
     /// A fresh folder for one system's state: under <c>COMMERCE_TEST_ROOT</c> when test.sh gives each run its own
     /// (so two runs on one machine never clean each other up), else under the system's temp folder.

@@ -41,7 +41,7 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
         }
 
         process = await ChildProcess.StartAsync(
-            new ProcessSpec(DotnetHost, [output]) { Environment = Environment(context), WorkingDirectory = Path.GetDirectoryName(output) },
+            new ProcessSpec(DotnetHost.Path, [output]) { Environment = Environment(context), WorkingDirectory = Path.GetDirectoryName(output) },
             context.LogFor(Name));
     }
 
@@ -84,36 +84,13 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
         if (string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable(key))) variables[key] = value;
     }
 
-    public override async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
-            using var response = await client.GetAsync($"{HttpUrl}/health", cancellationToken);
-            return response.IsSuccessStatusCode;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
-    }
+    public override Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => HttpProbe.IsOkAsync($"{HttpUrl}/health", cancellationToken);
 
     public override Task StopAsync() => process?.StopAsync(ChildProcess.SigTerm, TimeSpan.FromSeconds(15)) ?? Task.CompletedTask;
 
     /// <summary>Debug or Release: services run from the same configuration the AppHost was built in.</summary>
     public static string BuildConfiguration { get; } =
         typeof(ProjectResource).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-
-    /// <summary>The dotnet host that runs this AppHost, found from the runtime folder so an empty PATH still works.</summary>
-    private static string DotnetHost
-    {
-        get
-        {
-            var root = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-            var host = Path.Combine(root, "dotnet");
-            return File.Exists(host) ? host : "dotnet";
-        }
-    }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} ({HttpUrl})");
 }

@@ -100,19 +100,7 @@ public sealed class PrometheusResource(string name, IReadOnlyList<Resource> scra
     // A JSON string is a valid YAML double-quoted scalar: paths with spaces or colons stay one value.
     private static string Quote(string value) => JsonSerializer.Serialize(value);
 
-    public override async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
-            using var response = await client.GetAsync($"{Url}/-/ready", cancellationToken);
-            return response.IsSuccessStatusCode;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
-    }
+    public override Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => HttpProbe.IsOkAsync($"{Url}/-/ready", cancellationToken);
 
     public override Task StopAsync() => process?.StopAsync(ChildProcess.SigTerm, TimeSpan.FromSeconds(10)) ?? Task.CompletedTask;
 }

@@ -117,43 +117,14 @@ public sealed class RabbitMqResource(string name) : Resource(name), IResourceWit
             return await TcpProbe.IsOpenAsync(uri.Host, uri.IsDefaultPort ? 5672 : uri.Port, cancellationToken);
         }
 
-        try
-        {
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"{ManagementUrl}/api/health/checks/alarms");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{password}")));
-            using var response = await client.SendAsync(request, cancellationToken);
-            return response.IsSuccessStatusCode && await TcpProbe.IsOpenAsync("127.0.0.1", amqpPort, cancellationToken);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{ManagementUrl}/api/health/checks/alarms");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{password}")));
+        return await HttpProbe.IsOkAsync(request, cancellationToken) && await TcpProbe.IsOpenAsync("127.0.0.1", amqpPort, cancellationToken);
     }
 
     public override async Task StopAsync()
     {
         if (node is not null) await node.StopAsync(ChildProcess.SigTerm, TimeSpan.FromSeconds(20));
         if (portMapper is not null) await portMapper.StopAsync(ChildProcess.SigTerm, TimeSpan.FromSeconds(5));
-    }
-}
-
-/// <summary>Is anything listening on host:port?</summary>
-public static class TcpProbe
-{
-    public static async Task<bool> IsOpenAsync(string host, int port, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var client = new System.Net.Sockets.TcpClient();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            await client.ConnectAsync(host, port, timeout.Token);
-            return true;
-        }
-        catch (Exception exception) when (exception is System.Net.Sockets.SocketException or OperationCanceledException)
-        {
-            return false;
-        }
     }
 }
