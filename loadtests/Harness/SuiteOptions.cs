@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Commerce.ServiceDefaults.Auth;
 
@@ -155,26 +154,6 @@ public sealed record SuiteOptions
 
         throw new UsageException($"not a duration: {text} (try 30s, 2m or 500ms)");
     }
-
-    /// <summary>A client for the Gateway; with a user id it carries a bearer token for that user.</summary>
-    public HttpClient CreateClient(string? userId = null, params string[] roles)
-    {
-        var client = LoadHttp.CreateClient(Target ?? throw new InvalidOperationException("--start: ask the started system for clients."));
-        if (userId is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CreateToken(userId, roles));
-        }
-
-        return client;
-    }
-
-    /// <summary>A JWT the Gateway accepts, minted with the AppHost's signing key from the endpoints file.</summary>
-    public string CreateToken(string userId, params string[] roles) => DevelopmentTokens.Create(
-        Auth ?? throw new InvalidOperationException(
-            "No auth settings: tokens need the \"auth\" object of .commerce/endpoints.json (start the AppHost)."),
-        userId,
-        roles,
-        TimeSpan.FromHours(2));
 
     /// <summary>The "connectionStrings" object of an endpoints file (the AppHost's, or a started system's).</summary>
     public static Dictionary<string, string> ConnectionStringsOf(JsonElement? endpoints) =>

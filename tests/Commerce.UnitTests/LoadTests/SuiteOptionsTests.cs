@@ -24,7 +24,7 @@ public sealed class SuiteOptionsTests : IDisposable
         Assert.Throws<UsageException>(() => SuiteOptions.ParseDuration(text));
 
     [Fact]
-    public void The_target_and_token_settings_come_from_the_apphost_endpoints_file()
+    public async Task The_target_and_token_settings_come_from_the_apphost_endpoints_file()
     {
         Directory.CreateDirectory(Path.Combine(repo, ".commerce"));
         File.WriteAllText(Path.Combine(repo, ".commerce", "endpoints.json"), """
@@ -39,11 +39,12 @@ public sealed class SuiteOptionsTests : IDisposable
         Assert.Equal(20, options.Copies);
         Assert.Null(options.Rate);
         Assert.Equal(Path.Combine(repo, "artifacts", "loadtests", "calibrate-20251230-140000"), options.ReportDir);
-        Assert.Equal(3, options.CreateToken("u-1").Split('.').Length);
+        await using var system = await SystemUnderTest.OpenAsync(options, TestContext.Current.CancellationToken);
+        Assert.Equal(3, system.CreateToken("u-1").Split('.').Length);
     }
 
     [Fact]
-    public void Target_on_the_command_line_wins_and_needs_no_file()
+    public async Task Target_on_the_command_line_wins_and_needs_no_file()
     {
         var options = SuiteOptions.Parse("calibrate", ["--target", "http://10.0.0.5:8080", "--duration", "5s", "--compare"], repo, Now);
 
@@ -51,7 +52,8 @@ public sealed class SuiteOptionsTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(5), options.Duration);
         Assert.True(options.Compare);
         Assert.Null(options.Auth);
-        Assert.Throws<InvalidOperationException>(() => options.CreateToken("u-1"));
+        await using var system = await SystemUnderTest.OpenAsync(options, TestContext.Current.CancellationToken);
+        Assert.Throws<UsageException>(() => system.CreateToken("u-1"));
     }
 
     [Fact]
