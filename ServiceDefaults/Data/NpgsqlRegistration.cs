@@ -28,7 +28,7 @@ public static class NpgsqlRegistration
         // Npgsql's default of 100 per pool lets five services ask one server for more than its max_connections under a
         // rush, and PostgreSQL then refuses ("too many clients"). A bounded pool makes the excess wait for a connection
         // instead; a connection string that names its own pool size keeps it.
-        if (!connectionString.Contains("pool size", StringComparison.OrdinalIgnoreCase))
+        if (!NamesMaxPoolSize(connectionString))
         {
             dataSourceBuilder.ConnectionStringBuilder.MaxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", DefaultMaxPoolSize);
         }
@@ -40,6 +40,14 @@ public static class NpgsqlRegistration
             connectionName, new NpgsqlHealthCheck(dataSource), HealthStatus.Unhealthy, ["ready", "postgres"]);
         builder.Services.AddHostedService<MigrateOnStart<TContext>>();
         return builder;
+    }
+
+    /// <summary>"Maximum Pool Size", "Max Pool Size" or "MaxPoolSize", as Npgsql accepts them (not "Minimum Pool Size").</summary>
+    private static bool NamesMaxPoolSize(string connectionString)
+    {
+        var compact = connectionString.Replace(" ", "", StringComparison.Ordinal);
+        return compact.Contains("MaxPoolSize=", StringComparison.OrdinalIgnoreCase)
+            || compact.Contains("MaximumPoolSize=", StringComparison.OrdinalIgnoreCase);
     }
 
     private sealed class NpgsqlHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck

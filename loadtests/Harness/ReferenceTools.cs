@@ -34,7 +34,7 @@ public static partial class ReferenceTools
     public const string Harness = "harness";
 
     /// <summary>The tools a comparison runs, in the order of its first round.</summary>
-    public static readonly IReadOnlyList<string> Tools = [Harness, "wrk", "hey"];
+    private static readonly string[] Tools = [Harness, "wrk", "hey"];
 
     /// <summary>Runs wrk or hey once against <paramref name="url"/> with <paramref name="connections"/> connections.</summary>
     public static Task<ToolMeasurement> MeasureAsync(string tool, Uri url, int connections, TimeSpan duration, CancellationToken cancellationToken = default)
@@ -52,7 +52,7 @@ public static partial class ReferenceTools
 
     /// <summary>Round r runs the tools starting from the r-th, so no tool always goes first (on a cold system) or last.</summary>
     public static IReadOnlyList<string> OrderOfRound(int round) =>
-        Tools.Skip((round - 1) % Tools.Count).Concat(Tools.Take((round - 1) % Tools.Count)).ToList();
+        Tools.Skip((round - 1) % Tools.Length).Concat(Tools.Take((round - 1) % Tools.Length)).ToList();
 
     /// <summary>
     /// Every round's figures, then each tool's median over the rounds; "harness vs" compares the harness with the tool
@@ -74,7 +74,7 @@ public static partial class ReferenceTools
             .Select(g => new ToolMeasurement(
                 g.Key, g.First().Command, Median(g.Select(m => m.Rps)), MedianOrNull(g.Select(m => m.P50Ms)), MedianOrNull(g.Select(m => m.P99Ms)),
                 (long)Median(g.Select(m => (double)m.Requests)), (long)Median(g.Select(m => (double)m.Errors)), null, MedianOrNull(g.Select(m => m.CpuSeconds))))
-            .OrderBy(m => Tools.ToList().IndexOf(m.Tool))
+            .OrderBy(m => Array.IndexOf(Tools, m.Tool))
             .ToList();
         var harnessMedian = medians.FirstOrDefault(m => m.Tool == Harness);
         rows.AddRange(medians.Select(m => Row("median", m, harnessMedian)));
