@@ -13,6 +13,9 @@ public static class NpgsqlRegistration
     /// <summary>Per service: far more than two cores keep busy, and five of them fit PostgreSQL's 500 (AppHost).</summary>
     public const int DefaultMaxPoolSize = 40;
 
+    /// <summary>Each service runs a few dozen distinct statements; Npgsql prepares one after five uses.</summary>
+    private const int AutoPreparedStatements = 50;
+
     /// <summary>
     /// Registers the service's database from <c>ConnectionStrings__{name}</c>: one <see cref="NpgsqlDataSource"/>
     /// (for hand-written SQL) shared by a pooled EF Core context, a health check, and migrations applied at start
@@ -33,6 +36,12 @@ public static class NpgsqlRegistration
             dataSourceBuilder.ConnectionStringBuilder.MaxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", DefaultMaxPoolSize);
         }
 
+        // A lunch-rush profile had PostgreSQL spend its time parsing and planning the same few statements and
+        // resetting each pooled connection (DISCARD ALL). Our services keep no session state (no SET, no session
+        // advisory locks), so the reset is skipped; statements used often are prepared once per connection.
+        var settings = dataSourceBuilder.ConnectionStringBuilder;
+        settings.NoResetOnClose = true;
+        if (settings.MaxAutoPrepare == 0) settings.MaxAutoPrepare = AutoPreparedStatements;
         var dataSource = dataSourceBuilder.Build();
         builder.Services.AddSingleton(dataSource);
         builder.Services.AddDbContextPool<TContext>(options => options.UseNpgsql(dataSource));
