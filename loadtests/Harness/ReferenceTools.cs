@@ -36,16 +36,20 @@ public static partial class ReferenceTools
     /// <summary>The tools a comparison runs, in the order of its first round.</summary>
     private static readonly string[] Tools = [Harness, "wrk", "hey"];
 
-    /// <summary>Runs wrk or hey once against <paramref name="url"/> with <paramref name="connections"/> connections.</summary>
-    public static Task<ToolMeasurement> MeasureAsync(string tool, Uri url, int connections, TimeSpan duration, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs wrk or hey once against <paramref name="url"/> with <paramref name="connections"/> connections; with a
+    /// <paramref name="split"/>, on the load generators' cores.
+    /// </summary>
+    public static Task<ToolMeasurement> MeasureAsync(
+        string tool, Uri url, int connections, TimeSpan duration, CoreSplit? split = null, CancellationToken cancellationToken = default)
     {
         var seconds = Math.Max(1, (int)Math.Round(duration.TotalSeconds));
         var threads = Math.Max(1, Math.Min(Environment.ProcessorCount, connections));
         var limit = TimeSpan.FromSeconds(seconds + 60);
         return tool switch
         {
-            "wrk" => RunAsync("wrk", ["-t", $"{threads}", "-c", $"{connections}", "-d", $"{seconds}s", "--latency", url.ToString()], limit, ParseWrk, cancellationToken),
-            "hey" => RunAsync("hey", ["-z", $"{seconds}s", "-c", $"{connections}", url.ToString()], limit, ParseHey, cancellationToken),
+            "wrk" => RunAsync("wrk", ["-t", $"{threads}", "-c", $"{connections}", "-d", $"{seconds}s", "--latency", url.ToString()], split, limit, ParseWrk, cancellationToken),
+            "hey" => RunAsync("hey", ["-z", $"{seconds}s", "-c", $"{connections}", url.ToString()], split, limit, ParseHey, cancellationToken),
             _ => throw new ArgumentException($"not a reference tool: {tool}", nameof(tool)),
         };
     }
@@ -58,7 +62,7 @@ public static partial class ReferenceTools
     /// Every round's figures, then each tool's median over the rounds; "harness vs" compares the harness with the tool
     /// in the same round, and medians with medians.
     /// </summary>
-    public static ReportSection Comparison(IReadOnlyList<(int Round, ToolMeasurement Measurement)> runs)
+    public static ReportSection Comparison(IReadOnlyList<(int Round, ToolMeasurement Measurement)> runs, CoreSplit? split = null)
     {
         var rows = new List<IReadOnlyList<string>>();
         foreach (var round in runs.GroupBy(r => r.Round).OrderBy(g => g.Key))
@@ -79,11 +83,15 @@ public static partial class ReferenceTools
         var harnessMedian = medians.FirstOrDefault(m => m.Tool == Harness);
         rows.AddRange(medians.Select(m => Row("median", m, harnessMedian)));
 
+        var where = split is null
+            ? "The machine also runs the system under test, so a load generator that needs more CPU per request leaves the " +
+              "system less: compare the CPU column before the req/s."
+            : $"Cores split: the system on core {split.SystemCores}, each load generator on {split.GeneratorCores}, so no " +
+              "generator's own CPU comes out of the system's.";
         return new ReportSection(
-            "Harness against wrk and hey",
-            "Same URL, concurrency and duration, one after the other on the same machine, in rounds whose order rotates. The " +
-            "machine also runs the system under test, so a load generator that needs more CPU per request leaves the system " +
-            "less: compare the CPU column before the req/s. \"harness vs\" is (harness − tool) / tool.",
+            split is null ? "Harness against wrk and hey" : "Harness against wrk and hey, cores split",
+            "Same URL, concurrency and duration, one after the other, in rounds whose order rotates. " + where +
+            " \"harness vs\" is (harness − tool) / tool.",
             ["round", "tool", "requests", "req/s", "p50 ms", "p99 ms", "errors", "CPU ms per 1,000 req", "harness req/s vs", "harness p50 vs", "command"],
             rows);
     }
@@ -162,19 +170,19 @@ public static partial class ReferenceTools
     }
 
     private static async Task<ToolMeasurement> RunAsync(
-        string tool, string[] arguments, TimeSpan limit, Func<string, string, ToolMeasurement> parse, CancellationToken cancellationToken)
+        string tool, string[] arguments, CoreSplit? split, TimeSpan limit, Func<string, string, ToolMeasurement> parse, CancellationToken cancellationToken)
     {
-        var command = $"{tool} {string.Join(' ', arguments)}";
-        var path = FindOnPath(tool);
-        if (path is null)
+        var (program, programArguments) = split?.Wrap(tool, arguments) ?? (tool, arguments);
+        var command = $"{program} {string.Join(' ', programArguments)}";
+        if (FindOnPath(tool) is null)
         {
             Console.WriteLine($"{tool} is not installed (not on PATH): skipped.");
             return new ToolMeasurement(tool, command, 0, null, null, 0, 0, "not installed");
         }
 
         Console.WriteLine($"Running {command}");
-        var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
+        var start = new ProcessStartInfo(FindOnPath(program) ?? program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in programArguments)
         {
             start.ArgumentList.Add(argument);
         }

@@ -47,6 +47,12 @@ public sealed record SuiteOptions
     /// <summary>calibrate --compare: how many rounds of harness, wrk and hey.</summary>
     public int Rounds { get; init; } = 3;
 
+    /// <summary>calibrate --compare --split-cores: the system on one core, the load generators on the others.</summary>
+    public bool SplitCores { get; init; }
+
+    /// <summary>The running AppHost's pid from the endpoints file (to find the system's processes); null otherwise.</summary>
+    public int? AppHostPid { get; init; }
+
     /// <summary>gate: record this run's figures as loadtests/baseline.json.</summary>
     public bool WriteBaseline { get; init; }
 
@@ -63,6 +69,7 @@ public sealed record SuiteOptions
           --set KEY=VALUE    with --start: configuration for every service, e.g. Orders__LockScope=Global (repeatable)
           --compare          calibrate: then harness, wrk and hey on the same URL in rotating rounds, compared
           --rounds N         with --compare: how many rounds (default 3)
+          --split-cores      with --compare: the system on the first core, harness, wrk and hey on the others
           --write-baseline   gate: record this run's figures as loadtests/baseline.json
           --report-dir DIR   default: artifacts/loadtests/<suite>-<UTC timestamp>/ under the repository root
         """;
@@ -72,6 +79,7 @@ public sealed record SuiteOptions
     {
         var values = new Dictionary<string, string>();
         var compare = false;
+        var splitCores = false;
         var start = false;
         var writeBaseline = false;
         var settings = new Dictionary<string, string>();
@@ -81,6 +89,9 @@ public sealed record SuiteOptions
             {
                 case "--compare":
                     compare = true;
+                    break;
+                case "--split-cores":
+                    splitCores = true;
                     break;
                 case "--start":
                     start = true;
@@ -108,6 +119,11 @@ public sealed record SuiteOptions
             throw new UsageException("--set configures a system the suite starts: add --start.");
         }
 
+        if (splitCores && !compare)
+        {
+            throw new UsageException("--split-cores separates the system from the load generators of --compare: add --compare.");
+        }
+
         var target = start ? null
             : values.GetValueOrDefault("--target")
             ?? endpoints?.GetPropertyOrNull("gateway")?.GetString()
@@ -132,6 +148,10 @@ public sealed record SuiteOptions
             Copies = values.TryGetValue("--copies", out var copies) ? Positive("--copies", copies) : null,
             Compare = compare,
             Rounds = values.TryGetValue("--rounds", out var rounds) ? Positive("--rounds", rounds) : 3,
+            SplitCores = splitCores,
+            AppHostPid = !start && !values.ContainsKey("--target") && endpoints?.GetPropertyOrNull("appHostPid") is { ValueKind: JsonValueKind.Number } pid
+                ? pid.GetInt32()
+                : null,
             WriteBaseline = writeBaseline,
             ReportDir = values.GetValueOrDefault("--report-dir")
                 ?? Path.Combine(repoRoot, "artifacts", "loadtests", $"{suite}-{utcNow:yyyyMMdd-HHmmss}"),

@@ -15,9 +15,11 @@ public sealed class SystemUnderTest : IAsyncDisposable
     private static readonly TimeSpan StartBudget = TimeSpan.FromMinutes(3);
     private readonly ChildProcess? appHost;
 
-    private SystemUnderTest(Uri gateway, AuthSettings? auth, IReadOnlyDictionary<string, string> connectionStrings, string description, ChildProcess? appHost)
+    private SystemUnderTest(
+        Uri gateway, AuthSettings? auth, IReadOnlyDictionary<string, string> connectionStrings, string description, ChildProcess? appHost, int? appHostPid)
     {
         Gateway = gateway;
+        AppHostPid = appHostPid;
         Auth = auth;
         ConnectionStrings = connectionStrings;
         Description = description;
@@ -25,6 +27,9 @@ public sealed class SystemUnderTest : IAsyncDisposable
     }
 
     public Uri Gateway { get; }
+
+    /// <summary>The AppHost's process, parent of everything the system runs; null when only --target named the system.</summary>
+    public int? AppHostPid { get; }
 
     public AuthSettings? Auth { get; }
 
@@ -37,7 +42,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
     public static Task<SystemUnderTest> OpenAsync(SuiteOptions options, CancellationToken cancellationToken = default) =>
         options.Start
             ? StartAsync(options, options.Settings, options.Suite, cancellationToken)
-            : Task.FromResult(new SystemUnderTest(options.Target!, options.Auth, options.ConnectionStrings, options.TargetSource, null));
+            : Task.FromResult(new SystemUnderTest(options.Target!, options.Auth, options.ConnectionStrings, options.TargetSource, null, options.AppHostPid));
 
     /// <summary>Starts a fresh system with <paramref name="settings"/> (environment for every service) and waits until it is healthy.</summary>
     public static async Task<SystemUnderTest> StartAsync(
@@ -101,7 +106,8 @@ public sealed class SystemUnderTest : IAsyncDisposable
             new AuthSettings(auth.GetProperty("issuer").GetString()!, auth.GetProperty("audience").GetString()!, auth.GetProperty("signingKey").GetString()!),
             SuiteOptions.ConnectionStringsOf(root),
             $"started by the suite ({shown})",
-            process);
+            process,
+            process.Pid);
     }
 
     /// <summary>A client for the Gateway; with a user id it carries a bearer token for that user.</summary>

@@ -43,6 +43,17 @@ public static class CalibrateSuite
 
         if (options.Compare && result.Scenarios.Count > 0)
         {
+            using var split = options.SplitCores
+                ? await CoreSplit.ApplyAsync(system.AppHostPid
+                    ?? throw new UsageException("--split-cores needs the system's processes: use --start or the AppHost's endpoints.json, not --target."))
+                : null;
+            if (split is not null)
+            {
+                // One core for the whole system re-tiers its hot code; measured without this, the rounds drifted upwards.
+                Console.WriteLine("Warming up the system on its core (not counted) …");
+                await MeasureHarnessAsync(http, url, copies, duration, round: 0);
+            }
+
             var runs = new List<(int Round, ToolMeasurement Measurement)>();
             for (var round = 1; round <= options.Rounds; round++)
             {
@@ -51,11 +62,11 @@ public static class CalibrateSuite
                     Console.WriteLine($"Round {round} of {options.Rounds}: {tool}");
                     runs.Add((round, tool == ReferenceTools.Harness
                         ? await MeasureHarnessAsync(http, url, copies, duration, round)
-                        : await ReferenceTools.MeasureAsync(tool, url, copies, duration)));
+                        : await ReferenceTools.MeasureAsync(tool, url, copies, duration, split)));
                 }
             }
 
-            var comparison = ReferenceTools.Comparison(runs);
+            var comparison = ReferenceTools.Comparison(runs, split);
             ConsoleReport.Print(comparison);
             result = result.WithSection(comparison);
         }

@@ -28,7 +28,7 @@ public sealed class SuiteOptionsTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(repo, ".commerce"));
         File.WriteAllText(Path.Combine(repo, ".commerce", "endpoints.json"), """
-            {"gateway": "http://127.0.0.1:41234", "services": {"stock": "http://127.0.0.1:41235"},
+            {"gateway": "http://127.0.0.1:41234", "appHostPid": 4321, "services": {"stock": "http://127.0.0.1:41235"},
              "auth": {"issuer": "commerce-dev", "audience": "commerce", "signingKey": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ="}}
             """);
 
@@ -37,6 +37,7 @@ public sealed class SuiteOptionsTests : IDisposable
         Assert.Equal(new Uri("http://127.0.0.1:41234"), options.Target);
         Assert.Equal("commerce", options.Auth!.Audience);
         Assert.Equal(20, options.Copies);
+        Assert.Equal(4321, options.AppHostPid);
         Assert.Null(options.Rate);
         Assert.Equal(Path.Combine(repo, "artifacts", "loadtests", "calibrate-20251230-140000"), options.ReportDir);
         await using var system = await SystemUnderTest.OpenAsync(options, TestContext.Current.CancellationToken);
@@ -51,6 +52,8 @@ public sealed class SuiteOptionsTests : IDisposable
         Assert.Equal(new Uri("http://10.0.0.5:8080"), options.Target);
         Assert.Equal(TimeSpan.FromSeconds(5), options.Duration);
         Assert.True(options.Compare);
+        Assert.False(options.SplitCores);
+        Assert.Null(options.AppHostPid);
         Assert.Null(options.Auth);
         await using var system = await SystemUnderTest.OpenAsync(options, TestContext.Current.CancellationToken);
         Assert.Throws<UsageException>(() => system.CreateToken("u-1"));
@@ -95,6 +98,7 @@ public sealed class SuiteOptionsTests : IDisposable
     [InlineData(new[] { "--target", "http://x", "--copies", "many" }, "--copies needs a positive whole number")]
     [InlineData(new[] { "--target", "http://x", "--durration", "5s" }, "unknown option")]
     [InlineData(new[] { "--target" }, "missing value")]
+    [InlineData(new[] { "--target", "http://x", "--split-cores" }, "add --compare")]
     public void Unusable_command_lines_say_what_is_wrong(string[] args, string message)
     {
         var error = Assert.Throws<UsageException>(() => SuiteOptions.Parse("calibrate", args, repo, Now));
