@@ -1,0 +1,40 @@
+using Commerce.LoadTests.Suites;
+
+namespace Commerce.UnitTests.LoadTests;
+
+/// <summary>The gate's throughput bars against the figures the gate saw on our machines (loadtests/README.md).</summary>
+public sealed class GateBarsTests
+{
+    // loadtests/baseline.json as recorded: 2,548 pings/s, 43.7 orders/s, 1,008 issues/s.
+    private static readonly GateSuite.Baseline Recorded = new(
+        DateTimeOffset.Parse("2026-11-23T02:30:14Z", System.Globalization.CultureInfo.InvariantCulture),
+        "2 cores",
+        new() { ["calibrate.rps"] = 2548.4, ["lunch.acceptRps"] = 43.7, ["coupon.issueRps"] = 1008.1 });
+
+    [Theory]
+    [InlineData(3173, 46.5, 1014)] // CI on a fresh clone
+    [InlineData(5186, 68.2, 1639)] // a fast ping: the order bar must not rise with it
+    [InlineData(4356, 76.0, 2202)]
+    [InlineData(1723, 24.8, 700)] // a busy machine lowers both bars
+    public void Healthy_runs_pass(double calibrate, double orders, double issues)
+    {
+        var (ordersBar, issuesBar) = GateSuite.Bars(Recorded, calibrate);
+
+        Assert.True(orders >= ordersBar, $"orders {orders} < {ordersBar}");
+        Assert.True(issues >= issuesBar, $"issues {issues} < {issuesBar}");
+    }
+
+    [Theory]
+    [InlineData(5621, 529)] // DbLock gate after the database got faster: 0.09 issues per ping
+    [InlineData(1723, 274)] // DbLock gate before: 0.16 per ping
+    public void A_database_locked_coupon_gate_fails(double calibrate, double issues) =>
+        Assert.True(issues < GateSuite.Bars(Recorded, calibrate).Issues);
+
+    [Fact]
+    public void The_order_bar_never_rises_above_half_the_baseline_and_floors_hold()
+    {
+        Assert.Equal(0.5 * 43.7, GateSuite.Bars(Recorded, 10_000).Orders, precision: 6);
+        Assert.Equal((10, 50), GateSuite.Bars(Recorded, 1));
+        Assert.Equal((10, 50), GateSuite.Bars(null, 3000));
+    }
+}
