@@ -13,7 +13,8 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
 }
 
 /// <summary>
-/// A child program that cannot outlive the AppHost. Each runs as <c>setsid setpriv --pdeathsig KILL -- program</c>:
+/// A child program that cannot outlive the AppHost. Each runs as
+/// <c>setsid setpriv --pdeathsig KILL -- env --default-signal=INT program</c>:
 /// its own session (so a terminal's Ctrl+C reaches only the AppHost, which then stops children in order) and a
 /// parent-death signal (so a crashed or killed AppHost takes its children with it).
 /// </summary>
@@ -98,7 +99,10 @@ public sealed partial class ChildProcess
             arguments.AddRange(["--reuid", user, "--regid", user, "--init-groups"]);
         }
 
-        arguments.Add("--");
+        // A shell that starts us in the background (`cmd &`, nohup, a CI runner) makes SIGINT ignored, and an
+        // ignored signal is inherited: .NET then will not even register a handler for it. Children in their own
+        // session get SIGINT only from us (PostgreSQL's fast shutdown, the tests' Ctrl+C), so give it back to them.
+        arguments.AddRange(["--", "/usr/bin/env", "--default-signal=INT"]);
         arguments.Add(spec.FileName);
         arguments.AddRange(spec.Arguments);
         var info = new ProcessStartInfo("/usr/bin/setsid", arguments)
