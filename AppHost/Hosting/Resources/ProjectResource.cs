@@ -54,6 +54,9 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
             ["Auth__Issuer"] = HostContext.JwtIssuer,
             ["Auth__Audience"] = HostContext.JwtAudience,
             ["Auth__SigningKey"] = context.JwtSigningKey,
+            // One record per line in .commerce/logs, so grep finds a whole record; the options apply only once a
+            // formatter is named.
+            ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
         };
         // Sensible defaults a developer can still override from the AppHost's own environment.
