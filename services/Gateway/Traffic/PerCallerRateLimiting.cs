@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace Commerce.Gateway.Traffic;
 
 /// <summary>
-/// A fixed window of requests per caller: the user (<c>sub</c>) when the token is valid, the client address
-/// otherwise. <c>RateLimiting__PermitLimit</c> and <c>RateLimiting__WindowSeconds</c> configure it; load suites raise it.
+/// A fixed window of requests per caller (<see cref="FixedWindowPerCaller{TResource}"/>): the user (<c>sub</c>) when
+/// the token is valid, the client address otherwise. <c>RateLimiting__PermitLimit</c> and
+/// <c>RateLimiting__WindowSeconds</c> configure it; load suites raise it.
 /// </summary>
 public static class PerCallerRateLimiting
 {
@@ -18,23 +19,7 @@ public static class PerCallerRateLimiting
 
         builder.Services.AddRateLimiter(options =>
         {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                if (!context.Request.Path.StartsWithSegments("/api"))
-                {
-                    return RateLimitPartition.GetNoLimiter("unlimited");
-                }
-
-                var caller = context.User.Identity?.IsAuthenticated == true
-                    ? "user:" + context.User.UserId()
-                    : "address:" + context.Connection.RemoteIpAddress;
-                return RateLimitPartition.GetFixedWindowLimiter(caller, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = permitLimit,
-                    Window = window,
-                    QueueLimit = 0,
-                });
-            });
+            options.GlobalLimiter = new FixedWindowPerCaller<HttpContext>(CallerOf, permitLimit, window, TimeProvider.System);
             options.OnRejected = async (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : window;
@@ -55,4 +40,10 @@ public static class PerCallerRateLimiting
         });
         return builder;
     }
+
+    // Only the storefront API is limited: probes and the development token endpoint are not.
+    private static string? CallerOf(HttpContext context) =>
+        !context.Request.Path.StartsWithSegments("/api") ? null
+        : context.User.Identity?.IsAuthenticated == true ? "user:" + context.User.UserId()
+        : "address:" + context.Connection.RemoteIpAddress;
 }
