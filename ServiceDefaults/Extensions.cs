@@ -2,6 +2,7 @@ using Commerce.ServiceDefaults.Auth;
 using Commerce.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -23,6 +24,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>Our own meters and activity sources all start with this, so one wildcard exports them.</summary>
     public const string CommerceTelemetryPrefix = "Commerce.";
 
+    /// <summary>How many connections may wait for Kestrel to accept them.</summary>
+    public const int AcceptBacklog = 4096;
+
     private const string HealthPath = "/health";
     private const string AlivePath = "/alive";
     private const string MetricsPath = "/metrics";
@@ -30,6 +34,11 @@ public static class ServiceDefaultsExtensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
+
+        // A rush opens thousands of connections a second. Kestrel's accept queue (512 by default) overflowed in the
+        // coupon rush, the kernel dropped the handshakes, and clients only retried a second later: seconds of latency
+        // with idle cores. The kernel still caps this at net.core.somaxconn (4096 on our machines).
+        builder.Services.Configure<SocketTransportOptions>(sockets => sockets.Backlog = AcceptBacklog);
 
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
