@@ -151,7 +151,7 @@ public sealed class LoadRunner
     {
         if (scenario.WarmUp > TimeSpan.Zero)
         {
-            var warmUp = new ScenarioRun(scenario, LoadSimulation.Truncate(scenario.Simulations, scenario.WarmUp), "warm-up");
+            var warmUp = new ScenarioRun(scenario, LoadSimulation.Truncate(scenario.Simulations, scenario.WarmUp), ScenarioRun.WarmUpPhase);
             progress.Current = warmUp;
             await warmUp.ExecuteAsync(stop);
         }

@@ -62,9 +62,11 @@ public sealed record Scenario
 /// <summary>What one invocation of a scenario knows about itself.</summary>
 public sealed class ScenarioContext
 {
-    internal ScenarioContext(string scenarioName, long invocationNumber, long copyNumber, StepCollectors steps, CancellationToken cancellationToken)
+    internal ScenarioContext(
+        string scenarioName, long invocationNumber, long copyNumber, bool isWarmUp, StepCollectors steps, CancellationToken cancellationToken)
     {
         ScenarioName = scenarioName;
+        IsWarmUp = isWarmUp;
         InvocationNumber = invocationNumber;
         CopyNumber = copyNumber;
         Steps = steps;
@@ -78,6 +80,9 @@ public sealed class ScenarioContext
 
     /// <summary>Closed model: which virtual user (0 … copies−1) runs this invocation. Open model: equals <see cref="InvocationNumber"/>.</summary>
     public long CopyNumber { get; }
+
+    /// <summary>True during the scenario's warm-up, whose figures are thrown away: a step can aim it at other data.</summary>
+    public bool IsWarmUp { get; }
 
     /// <summary>Cancelled when the test ends and the graceful stop is over; pass it to every HTTP call.</summary>
     public CancellationToken CancellationToken { get; }

@@ -22,6 +22,8 @@ public sealed record ScenarioResult(
 /// </summary>
 internal sealed class ScenarioRun(Scenario scenario, IReadOnlyList<LoadSimulation> simulations, string phase)
 {
+    public const string WarmUpPhase = "warm-up";
+
     private static readonly TimeSpan CancelledInvocationsDeadline = TimeSpan.FromSeconds(10);
 
     /// <summary>How often the closed model re-reads its target number of copies (a ramp moves in steps this long).</summary>
@@ -42,6 +44,8 @@ internal sealed class ScenarioRun(Scenario scenario, IReadOnlyList<LoadSimulatio
     public StepCollectors Steps { get; } = new(scenario.Name);
 
     public string Phase { get; private set; } = phase;
+
+    private readonly bool isWarmUp = phase == WarmUpPhase;
 
     public TimeSpan Duration { get; } = LoadSimulation.TotalDuration(simulations);
 
@@ -192,7 +196,7 @@ internal sealed class ScenarioRun(Scenario scenario, IReadOnlyList<LoadSimulatio
     private async Task InvokeAsync(long copy, long measuredFrom)
     {
         var number = Interlocked.Increment(ref invocationCounter);
-        var context = new ScenarioContext(scenario.Name, number, copy < 0 ? number : copy, Steps, invocations.Token);
+        var context = new ScenarioContext(scenario.Name, number, copy < 0 ? number : copy, isWarmUp, Steps, invocations.Token);
         Response response;
         try
         {

@@ -49,19 +49,25 @@ public static class CouponRushSuite
     {
         using var shop = new Shop(system, Shop.NewRunPrefix("cr"));
         var couponId = Guid.Empty;
+        var warmUpCouponId = Guid.Empty;
         var promised = new ConcurrentQueue<string>();
 
         var issue = Scenario.Create(Issue, async ctx =>
             {
                 // Each arrival is another user, once: the rush's users do not retry (a 410 is final).
                 var userId = shop.UserId(ctx.InvocationNumber);
-                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/coupons/{couponId}/issue");
+                var campaign = ctx.IsWarmUp ? warmUpCouponId : couponId;
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/coupons/{campaign}/issue");
                 request.Headers.Authorization = shop.Bearer(userId);
                 using var response = await shop.Http.SendAsync(request, ctx.CancellationToken);
                 switch ((int)response.StatusCode)
                 {
                     case 201:
-                        promised.Enqueue(userId);
+                        if (!ctx.IsWarmUp)
+                        {
+                            promised.Enqueue(userId);
+                        }
+
                         return Response.Ok(201);
                     case 410:
                         return Response.Ok(410);
@@ -71,19 +77,10 @@ public static class CouponRushSuite
             })
             .WithInit(async ctx =>
             {
-                // A rush is cold by nature, but JIT and connection pools are not the system's answer time: warm them on a
-                // campaign of their own, then open the real one.
-                var warmUp = await shop.CreateCouponAsync($"{shop.RunPrefix} warm-up", 1_000, 500, ctx.CancellationToken);
-                Console.WriteLine("Warming up on a campaign of its own (2,000 requests) …");
-                await Parallel.ForEachAsync(
-                    Enumerable.Range(0, 2_000),
-                    new ParallelOptions { MaxDegreeOfParallelism = 50, CancellationToken = ctx.CancellationToken },
-                    async (n, token) =>
-                    {
-                        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/coupons/{warmUp}/issue");
-                        request.Headers.Authorization = shop.Bearer($"{shop.RunPrefix}-w{n}");
-                        using var response = await shop.Http.SendAsync(request, token);
-                    });
+                // The incident's rush met a system that had run all morning. So the same rush runs first as the warm-up,
+                // on a campaign of its own: the measured one then meets compiled code and open connections, not a
+                // process's first seconds (loadtests/README.md gives the cold figures too).
+                warmUpCouponId = await shop.CreateCouponAsync($"{shop.RunPrefix} warm-up", 1_000, shape.Quantity, ctx.CancellationToken);
                 couponId = await shop.CreateCouponAsync($"{shop.RunPrefix} lunch coupon", 3_000, shape.Quantity, ctx.CancellationToken);
                 if (shape.Copies is null)
                 {
@@ -93,7 +90,7 @@ public static class CouponRushSuite
                     }
                 }
             })
-            .WithoutWarmUp()
+            .WithWarmUp(shape.Copies is null ? shape.Duration : TimeSpan.FromSeconds(5))
             .WithMaxInFlight(20_000)
             .WithLoadSimulations(shape.Copies is { } copies
                 ? Simulation.KeepConstant(copies, shape.Duration)
