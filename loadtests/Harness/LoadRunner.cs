@@ -151,12 +151,12 @@ public sealed class LoadRunner
     {
         if (scenario.WarmUp > TimeSpan.Zero)
         {
-            var warmUp = new ScenarioRun(scenario, LoadSimulation.Truncate(scenario.Simulations, scenario.WarmUp), ScenarioRun.WarmUpPhase);
+            var warmUp = new ScenarioRun(scenario, LoadSimulation.Truncate(scenario.Simulations, scenario.WarmUp), isWarmUp: true);
             progress.Current = warmUp;
             await warmUp.ExecuteAsync(stop);
         }
 
-        var run = new ScenarioRun(scenario, scenario.Simulations, "running");
+        var run = new ScenarioRun(scenario, scenario.Simulations, isWarmUp: false);
         progress.Current = run;
         return await run.ExecuteAsync(stop);
     }

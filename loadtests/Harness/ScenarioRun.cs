@@ -20,10 +20,8 @@ public sealed record ScenarioResult(
 /// One execution of a scenario's load (the warm-up is a separate one): drives the closed or the open model, samples the
 /// figures once a second, and at the end lets invocations in flight finish for the graceful stop before cancelling them.
 /// </summary>
-internal sealed class ScenarioRun(Scenario scenario, IReadOnlyList<LoadSimulation> simulations, string phase)
+internal sealed class ScenarioRun(Scenario scenario, IReadOnlyList<LoadSimulation> simulations, bool isWarmUp)
 {
-    public const string WarmUpPhase = "warm-up";
-
     private static readonly TimeSpan CancelledInvocationsDeadline = TimeSpan.FromSeconds(10);
 
     /// <summary>How often the closed model re-reads its target number of copies (a ramp moves in steps this long).</summary>
@@ -43,9 +41,7 @@ internal sealed class ScenarioRun(Scenario scenario, IReadOnlyList<LoadSimulatio
 
     public StepCollectors Steps { get; } = new(scenario.Name);
 
-    public string Phase { get; private set; } = phase;
-
-    private readonly bool isWarmUp = phase == WarmUpPhase;
+    public string Phase { get; private set; } = isWarmUp ? "warm-up" : "running";
 
     public TimeSpan Duration { get; } = LoadSimulation.TotalDuration(simulations);
 

@@ -18,7 +18,7 @@ public sealed class ScenarioRunTests
             .WithMaxInFlight(10)
             .WithGracefulStop(TimeSpan.Zero);
 
-        var result = await new ScenarioRun(scenario, [Simulation.InjectPerSec(100, TimeSpan.FromMilliseconds(500))], "running")
+        var result = await new ScenarioRun(scenario, [Simulation.InjectPerSec(100, TimeSpan.FromMilliseconds(500))], isWarmUp: false)
             .ExecuteAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(50, result.Stats.Requests);
@@ -40,7 +40,7 @@ public sealed class ScenarioRunTests
             return Response.Ok();
         });
 
-        var result = await new ScenarioRun(scenario, [Simulation.KeepConstant(3, TimeSpan.FromMilliseconds(300))], "running")
+        var result = await new ScenarioRun(scenario, [Simulation.KeepConstant(3, TimeSpan.FromMilliseconds(300))], isWarmUp: false)
             .ExecuteAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(seen.Count, result.Stats.Requests);
@@ -61,7 +61,7 @@ public sealed class ScenarioRunTests
             return pay.IsError ? pay : browse;
         });
 
-        var result = await new ScenarioRun(scenario, [Simulation.KeepConstant(1, TimeSpan.FromMilliseconds(200))], "running")
+        var result = await new ScenarioRun(scenario, [Simulation.KeepConstant(1, TimeSpan.FromMilliseconds(200))], isWarmUp: false)
             .ExecuteAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(["browse", "pay"], result.Steps.Select(s => s.Step));
