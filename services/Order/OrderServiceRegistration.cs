@@ -12,16 +12,19 @@ namespace Commerce.Order;
 
 public static class OrderServiceRegistration
 {
-    /// <summary>The Order service: its database, the per-user lock, the saga with its outbox relay and timeout sweeper.</summary>
+    /// <summary>The Order service: its database, the per-user lock, admission by Pending orders, the saga with its outbox relay and timeout sweeper.</summary>
     public static WebApplicationBuilder AddOrderService(this WebApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<OrderDbContext>("orderdb");
         builder.AddRedisClient();
         builder.Services.Configure<OrderLockOptions>(builder.Configuration.GetSection("Orders"));
         builder.Services.Configure<SagaOptions>(builder.Configuration.GetSection("Orders"));
+        builder.Services.Configure<AdmissionOptions>(builder.Configuration.GetSection("Orders"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OrderMetrics>();
         builder.Services.AddSingleton<PerUserOrderLock>();
+        builder.Services.AddSingleton<OrderAdmission>();
+        builder.Services.AddHostedService<PendingOrdersCounter>();
         builder.Services.AddScoped<OrderPlacement>();
         builder.Services.AddScoped<OrderSagaStore>();
         builder.Services.AddSingleton<OutboxRelay>();

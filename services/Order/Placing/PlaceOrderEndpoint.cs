@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Commerce.Order.Telemetry;
 using Commerce.ServiceDefaults.Auth;
 using Commerce.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,7 +9,10 @@ namespace Commerce.Order.Placing;
 
 public static class PlaceOrderEndpoint
 {
-    /// <summary><c>POST /api/orders</c>: validate, take the caller's lock (bounded wait), place or replay, answer 202.</summary>
+    /// <summary>
+    /// <c>POST /api/orders</c>: validate, wait for room among the Pending orders (bounded), take the caller's lock
+    /// (bounded wait), place or replay, answer 202.
+    /// </summary>
     public static RouteGroupBuilder MapPlaceOrder(this RouteGroupBuilder orders)
     {
         orders.MapPost("/", PlaceAsync);
@@ -19,14 +23,26 @@ public static class PlaceOrderEndpoint
         PlaceOrderRequest? request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         ClaimsPrincipal user,
+        OrderAdmission admission,
         PerUserOrderLock orderLock,
         OrderPlacement placement,
+        OrderMetrics metrics,
         HttpContext http,
         CancellationToken cancellationToken)
     {
         if (PlaceOrderValidation.FirstProblem(request, idempotencyKey) is { } problem)
         {
             return Problems.Invalid(problem.Field, problem.Message);
+        }
+
+        // Before the lock: a request waiting for room must not hold its user's lock meanwhile.
+        using var admitted = await admission.TryEnterAsync(cancellationToken);
+        if (admitted is null)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            metrics.OrderTurnedAway();
+            return Problems.Refused(StatusCodes.Status503ServiceUnavailable, "orders_busy",
+                "Too many orders are being processed right now; nothing was placed. Retry after the time in Retry-After.");
         }
 
         var userId = user.UserId();

@@ -5,7 +5,7 @@ namespace Commerce.Order.Telemetry;
 
 /// <summary>
 /// What operators watch for orders (meter <c>Commerce.Order</c>): lock wait and outcome, orders by status, saga step
-/// durations and the outbox backlog. Prometheus names: commerce_order_lock_wait_seconds, commerce_orders_total, ...
+/// durations, the outbox backlog and the Pending orders admission counts. Prometheus names: commerce_order_lock_wait_seconds, commerce_orders_total, ...
 /// </summary>
 public sealed class OrderMetrics
 {
@@ -31,13 +31,19 @@ public sealed class OrderMetrics
         stepDuration = meter.CreateHistogram("commerce.order.saga.step.duration", "s", "How long each saga step took.", advice: Seconds);
         orderDuration = meter.CreateHistogram("commerce.order.completion.duration", "s", "From placing an order to its final state.", advice: Seconds);
         meter.CreateObservableGauge("commerce.outbox.backlog", () => OutboxBacklog, "{message}", "Committed messages not yet published.");
+        meter.CreateObservableGauge("commerce.orders.pending", () => PendingOrders, "{order}", "Orders placed and not yet final (the admission limit's count).");
     }
 
     public long OutboxBacklog { get; set; }
 
+    public long PendingOrders { get; set; }
+
     public void LockAcquired(TimeSpan waited) => lockWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("outcome", "acquired"));
 
     public void LockBusy(TimeSpan waited) => lockWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("outcome", "busy"));
+
+    /// <summary>A new order turned away with 503 because too many were Pending for the whole wait budget.</summary>
+    public void OrderTurnedAway() => orders.Add(1, new KeyValuePair<string, object?>("status", "turned_away"));
 
     public void OrderPlaced() => orders.Add(1, new KeyValuePair<string, object?>("status", "placed"));
 
