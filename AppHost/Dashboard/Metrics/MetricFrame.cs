@@ -75,6 +75,7 @@ public static class DashboardQueries
         "job", "db_client_connection_pool_name", "db_client_connection_state");
     public static readonly MetricQuery PoolMax = new("db_client_connection_max", MetricKind.Gauge, "job", "db_client_connection_pool_name");
     public static readonly MetricQuery OutboxBacklog = new("commerce_outbox_backlog", MetricKind.Gauge, "job");
+    public static readonly MetricQuery PendingOrders = new("commerce_orders_pending", MetricKind.Gauge, "job");
     public static readonly MetricQuery CouponRemaining = new("commerce_coupon_remaining", MetricKind.Gauge, "coupon_id");
     public static readonly MetricQuery QueueReady = new("rabbitmq_detailed_queue_messages_ready", MetricKind.Gauge, "vhost", "queue");
     public static readonly MetricQuery QueueUnacked = new("rabbitmq_detailed_queue_messages_unacked", MetricKind.Gauge, "vhost", "queue");
@@ -82,6 +83,6 @@ public static class DashboardQueries
     public static readonly IReadOnlyList<MetricQuery> All =
     [
         HttpRequests, HttpDurationBuckets, LockWaitBuckets, LockAttempts, Orders, CouponIssues, StockReservations, FundReservations,
-        ConsumerMessages, ConsumerErrors, ConsumerDurationBuckets, PoolConnections, PoolMax, OutboxBacklog, CouponRemaining, QueueReady, QueueUnacked,
+        ConsumerMessages, ConsumerErrors, ConsumerDurationBuckets, PoolConnections, PoolMax, OutboxBacklog, PendingOrders, CouponRemaining, QueueReady, QueueUnacked,
     ];
 }

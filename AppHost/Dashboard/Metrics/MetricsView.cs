@@ -55,6 +55,7 @@ public sealed record MetricsView(
     public const string P95 = "p95";
     public const string ErrorRatio = "errorRatio";
     public const string OrdersPerSecond = "ordersPerSecond";
+    public const string PendingOrders = "pendingOrders";
     public const string LockWaitP95 = "lockWaitP95";
     public const string PoolUseRatio = "poolUse";
     public const string Outbox = "outboxBacklog";
@@ -86,6 +87,8 @@ public sealed record MetricsView(
             [P95] = Quantile(0.95, buckets.Where(entry)),
             [ErrorRatio] = entryRps > 0 ? entryRequests.Where(IsError).Sum(series => series.Value) / entryRps : null,
             [OrdersPerSecond] = orders.FirstOrDefault(figure => figure.Name == "placed")?.Value,
+            // Every Order instance counts the same database: the largest count is the current one.
+            [PendingOrders] = frame.Of(DashboardQueries.PendingOrders).Select(series => (double?)series.Value).Max(),
             [LockWaitP95] = Quantile(0.95, frame.Of(DashboardQueries.LockWaitBuckets)),
             [PoolUseRatio] = pools.Count > 0 ? pools.Max(pool => pool.Ratio) : null,
             [Outbox] = outbox.Count > 0 ? outbox.Sum(figure => figure.Value) : null,

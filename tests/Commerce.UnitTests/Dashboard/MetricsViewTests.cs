@@ -104,6 +104,7 @@ public sealed class MetricsViewTests
     {
         var frame = Frame(
             (DashboardQueries.Orders, [S(4, ("status", "placed")), S(3, ("status", "completed"))]),
+            (DashboardQueries.PendingOrders, [S(12, ("job", "order"))]),
             (DashboardQueries.LockWaitBuckets, [S(9, ("le", "0.01")), S(10, ("le", "+Inf"))]),
             (DashboardQueries.QueueReady, [S(7, ("vhost", "/"), ("queue", "reserve-stock")), S(0, ("vhost", "/"), ("queue", "capture-funds"))]),
             (DashboardQueries.QueueUnacked, [S(2, ("vhost", "/"), ("queue", "reserve-stock"))]),
@@ -112,6 +113,7 @@ public sealed class MetricsViewTests
         var view = MetricsView.From(frame, "gateway");
 
         Assert.Equal(4, view.Headline[MetricsView.OrdersPerSecond]);
+        Assert.Equal(12, view.Headline[MetricsView.PendingOrders]);
         Assert.Equal(0.01, view.Headline[MetricsView.LockWaitP95]!.Value, 9);
         Assert.Equal(7, view.Headline[MetricsView.QueuedMessages]);
         Assert.Equal(new QueueDepth("/", "reserve-stock", 7, 2), view.Internals.Queues[0]);
