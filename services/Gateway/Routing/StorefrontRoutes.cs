@@ -44,9 +44,14 @@ public static class StorefrontRoutes
 
     public static WebApplicationBuilder AddStorefrontRoutes(this WebApplicationBuilder builder)
     {
+        // Without a cap the proxy opens one connection to a service per request in flight: a coupon rush on the slow
+        // DbLock gate held 10,000 at once, the Gateway ran out of file descriptors (10,000 in, 10,000 out) and crashed.
+        // Past the cap, requests wait in the Gateway for a free connection (and its request timeout still applies).
+        var maxConnections = builder.Configuration.GetValue("Gateway:MaxConnectionsPerService", 1024);
         var clusters = Services.Select(service => new ClusterConfig
         {
             ClusterId = service,
+            HttpClient = new HttpClientConfig { MaxConnectionsPerServer = maxConnections },
             Destinations = new Dictionary<string, DestinationConfig>
             {
                 ["primary"] = new()
