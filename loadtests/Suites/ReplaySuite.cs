@@ -50,13 +50,13 @@ public static class ReplaySuite
             ["figure", "today (User lock, Redis gate)", "incident (Global lock, DbLock)", "today vs incident"],
             [
                 ["orders accepted /s", Figures.Number(todayAccept.OkRps), Figures.Number(incidentAccept.OkRps), Figures.Ratio(todayAccept.OkRps, incidentAccept.OkRps)],
-                ["accept p95 ms", Figures.Number(todayAccept.Latency.P95Ms), Figures.Number(incidentAccept.Latency.P95Ms), Figures.Ratio(incidentAccept.Latency.P95Ms, todayAccept.Latency.P95Ms) + " faster"],
-                ["accept p99 ms", Figures.Number(todayAccept.Latency.P99Ms), Figures.Number(incidentAccept.Latency.P99Ms), Figures.Ratio(incidentAccept.Latency.P99Ms, todayAccept.Latency.P99Ms) + " faster"],
+                ["accept p95 ms", Figures.Number(todayAccept.Latency.P95Ms), Figures.Number(incidentAccept.Latency.P95Ms), Figures.Speedup(incidentAccept.Latency.P95Ms, todayAccept.Latency.P95Ms)],
+                ["accept p99 ms", Figures.Number(todayAccept.Latency.P99Ms), Figures.Number(incidentAccept.Latency.P99Ms), Figures.Speedup(incidentAccept.Latency.P99Ms, todayAccept.Latency.P99Ms)],
                 ["order errors %", Figures.Number(todayAccept.FailPercent, "0.##"), Figures.Number(incidentAccept.FailPercent, "0.##"), ""],
-                ["completion p95 ms", Figures.Number(todayDone.Latency.P95Ms), Figures.Number(incidentDone.Latency.P95Ms), Figures.Ratio(incidentDone.Latency.P95Ms, todayDone.Latency.P95Ms) + " faster"],
+                ["completion p95 ms", Figures.Number(todayDone.Latency.P95Ms), Figures.Number(incidentDone.Latency.P95Ms), Figures.Speedup(incidentDone.Latency.P95Ms, todayDone.Latency.P95Ms)],
                 ["coupon answers /s", Figures.Number(Figures.Throughput(todayIssue)), Figures.Number(Figures.Throughput(incidentIssue)), Figures.Ratio(Figures.Throughput(todayIssue), Figures.Throughput(incidentIssue))],
-                ["coupon p95 ms", Figures.Number(todayIssue.Latency.P95Ms), Figures.Number(incidentIssue.Latency.P95Ms), Figures.Ratio(incidentIssue.Latency.P95Ms, todayIssue.Latency.P95Ms) + " faster"],
-                ["coupon p99 ms", Figures.Number(todayIssue.Latency.P99Ms), Figures.Number(incidentIssue.Latency.P99Ms), Figures.Ratio(incidentIssue.Latency.P99Ms, todayIssue.Latency.P99Ms) + " faster"],
+                ["coupon p95 ms", Figures.Number(todayIssue.Latency.P95Ms), Figures.Number(incidentIssue.Latency.P95Ms), Figures.Speedup(incidentIssue.Latency.P95Ms, todayIssue.Latency.P95Ms)],
+                ["coupon p99 ms", Figures.Number(todayIssue.Latency.P99Ms), Figures.Number(incidentIssue.Latency.P99Ms), Figures.Speedup(incidentIssue.Latency.P99Ms, todayIssue.Latency.P99Ms)],
                 ["coupon errors %", Figures.Number(todayIssue.FailPercent, "0.##"), Figures.Number(incidentIssue.FailPercent, "0.##"), ""],
                 ["coupons issued", $"{todayIssue.CountOf("201")}", $"{incidentIssue.CountOf("201")}", ""],
             ]);

@@ -36,4 +36,10 @@ public static class Figures
 
     public static string Ratio(double numerator, double denominator) =>
         denominator <= 0 ? "∞" : (numerator / denominator).ToString("0.0", CultureInfo.InvariantCulture) + "×";
+
+    /// <summary>How two latencies compare, said the right way round: "3.2× faster" or "1.2× slower".</summary>
+    public static string Speedup(double oldMs, double newMs) =>
+        oldMs <= 0 || newMs <= 0 ? ""
+        : newMs <= oldMs ? Ratio(oldMs, newMs) + " faster"
+        : Ratio(newMs, oldMs) + " slower";
 }

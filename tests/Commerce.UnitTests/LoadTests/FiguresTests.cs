@@ -23,4 +23,11 @@ public sealed class FiguresTests
 
         Assert.Equal(450, Figures.Throughput(stats), 3);
     }
+
+    [Theory]
+    [InlineData(1000, 250, "4.0× faster")]
+    [InlineData(1176.6, 1444.9, "1.2× slower")]
+    [InlineData(0, 100, "")]
+    public void Speedup_says_faster_or_slower_the_right_way_round(double oldMs, double newMs, string expected) =>
+        Assert.Equal(expected, Figures.Speedup(oldMs, newMs));
 }
