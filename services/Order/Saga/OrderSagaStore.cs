@@ -28,6 +28,9 @@ public sealed class OrderSagaStore(
     public async Task ApplyAsync(Guid orderId, object happened, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // EF would wrap SaveChanges in a savepoint (two more round trips per step) to keep the transaction usable after
+        // a failed save; a failed save here abandons the whole transaction anyway, and the message is retried.
+        db.Database.AutoSavepointsEnabled = false;
         var order = await db.Orders
             .FromSql($"SELECT * FROM orders WHERE order_id = {orderId} FOR UPDATE")
             .Include(o => o.Items)

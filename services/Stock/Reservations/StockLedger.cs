@@ -44,13 +44,15 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         var priced = new List<PricedLine>(plan.Lines.Count);
         if (failure is null)
         {
-            await transaction.SaveAsync("lines", cancellationToken);
+            // Only an order of several lines can have taken some before one fails; a single failed update took nothing.
+            var partialTakePossible = plan.Lines.Count > 1;
+            if (partialTakePossible) await transaction.SaveAsync("lines", cancellationToken);
             foreach (var line in plan.Lines)
             {
                 var unitPrice = await TakeAsync(connection, line, cancellationToken);
                 if (unitPrice is null)
                 {
-                    await transaction.RollbackAsync("lines", cancellationToken);
+                    if (partialTakePossible) await transaction.RollbackAsync("lines", cancellationToken);
                     failure = await AllExistAsync(connection, plan.Lines, cancellationToken)
                         ? StockOutcomes.InsufficientStock
                         : StockOutcomes.UnknownProduct;
@@ -62,12 +64,15 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
             }
         }
 
-        if (failure is null)
+        // The taken products stay locked until the commit, and every order wants the same few products: the movements
+        // and the outcome go in one round trip, so the next order waits as little as possible.
+        await using (var record = new NpgsqlBatch(connection))
         {
-            await RecordMovementsAsync(connection, Reserve, orderId, priced, cancellationToken);
+            if (failure is null) record.BatchCommands.Add(RecordMovements(Reserve, orderId, priced));
+            record.BatchCommands.Add(SetOutcome(Reserve, orderId, failure ?? StockOutcomes.Reserved));
+            await record.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await SetOutcomeAsync(connection, Reserve, orderId, failure ?? StockOutcomes.Reserved, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         metrics.Reservation(failure ?? StockOutcomes.Reserved);
@@ -195,6 +200,15 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         }
 
         var lines = await ReadReservedLinesAsync(connection, orderId, cancellationToken);
+        // The order's own rows first, the shared product rows last: every order settles against the same few products,
+        // so their row locks are held only from these updates to the commit.
+        await using (var record = new NpgsqlBatch(connection))
+        {
+            record.BatchCommands.Add(RecordMovements(kind, orderId, lines));
+            record.BatchCommands.Add(SetOutcome(kind, orderId, Applied));
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         foreach (var line in lines)
         {
             await using var move = new NpgsqlCommand(
@@ -207,8 +221,6 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
             await move.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await RecordMovementsAsync(connection, kind, orderId, lines, cancellationToken);
-        await SetOutcomeAsync(connection, kind, orderId, Applied, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogDebug("Order {OrderId}: {Kind} applied to {Lines} lines", orderId, kind, lines.Count);
         return Settlement.Applied;
@@ -248,13 +260,15 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
 
     private static async Task SetOutcomeAsync(NpgsqlConnection connection, string kind, Guid orderId, string outcome, CancellationToken cancellationToken)
     {
-        await using var update = new NpgsqlCommand(
-            "UPDATE stock_steps SET outcome = @outcome WHERE order_id = @order AND kind = @kind", connection);
-        update.Parameters.AddWithValue("order", orderId);
-        update.Parameters.AddWithValue("kind", kind);
-        update.Parameters.AddWithValue("outcome", outcome);
-        await update.ExecuteNonQueryAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { SetOutcome(kind, orderId, outcome) } };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private static NpgsqlBatchCommand SetOutcome(string kind, Guid orderId, string outcome) =>
+        new("UPDATE stock_steps SET outcome = $1 WHERE order_id = $2 AND kind = $3")
+        {
+            Parameters = { new() { Value = outcome }, new() { Value = orderId }, new() { Value = kind } },
+        };
 
     /// <summary>The rule that stock never goes negative, as one statement: take the quantity only if it is on sale.</summary>
     private static async Task<long?> TakeAsync(NpgsqlConnection connection, OrderLine line, CancellationToken cancellationToken)
@@ -277,22 +291,23 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         return (long)(await count.ExecuteScalarAsync(cancellationToken))! == lines.Count;
     }
 
-    private static async Task RecordMovementsAsync(
-        NpgsqlConnection connection, string kind, Guid orderId, IReadOnlyList<PricedLine> lines, CancellationToken cancellationToken)
-    {
-        await using var insert = new NpgsqlCommand(
+    private static NpgsqlBatchCommand RecordMovements(string kind, Guid orderId, IReadOnlyList<PricedLine> lines) =>
+        new(
             """
             INSERT INTO stock_movements (order_id, kind, product_id, quantity, unit_price)
-            SELECT @order, @kind, line.product_id, line.quantity, line.unit_price
-            FROM unnest(@ids, @quantities, @prices) AS line(product_id, quantity, unit_price)
-            """, connection);
-        insert.Parameters.AddWithValue("order", orderId);
-        insert.Parameters.AddWithValue("kind", kind);
-        insert.Parameters.AddWithValue("ids", lines.Select(line => line.ProductId).ToArray());
-        insert.Parameters.AddWithValue("quantities", lines.Select(line => (long)line.Quantity).ToArray());
-        insert.Parameters.AddWithValue("prices", lines.Select(line => line.UnitPrice).ToArray());
-        await insert.ExecuteNonQueryAsync(cancellationToken);
-    }
+            SELECT $1, $2, line.product_id, line.quantity, line.unit_price
+            FROM unnest($3::text[], $4::bigint[], $5::bigint[]) AS line(product_id, quantity, unit_price)
+            """)
+        {
+            Parameters =
+            {
+                new() { Value = orderId },
+                new() { Value = kind },
+                new() { Value = lines.Select(line => line.ProductId).ToArray() },
+                new() { Value = lines.Select(line => (long)line.Quantity).ToArray() },
+                new() { Value = lines.Select(line => line.UnitPrice).ToArray() },
+            },
+        };
 
     private static async Task<bool> SettleReservationAsync(NpgsqlConnection connection, Guid orderId, string kind, CancellationToken cancellationToken)
     {
