@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Commerce.LoadTests.Harness;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 
 namespace Commerce.LoadTests.Suites.Shared;
 
@@ -17,6 +19,14 @@ public sealed class Shop(SystemUnderTest system, string runPrefix) : IDisposable
     private readonly HttpClient admin = system.CreateClient("load-admin", "admin");
     private readonly HttpClient anonymous = system.CreateClient();
     private readonly ConcurrentDictionary<string, AuthenticationHeaderValue> bearers = new();
+
+    /// <summary>
+    /// For setting up only, never for measured steps: a transient answer (a 503 while a service's pooled database
+    /// connections reconnect, a 429) is retried after its Retry-After. Safe because every setup call is idempotent.
+    /// </summary>
+    private static readonly ResiliencePipeline<HttpResponseMessage> SetupRetry = new ResiliencePipelineBuilder<HttpResponseMessage>()
+        .AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 5, Delay = TimeSpan.FromMilliseconds(200) })
+        .Build();
 
     /// <summary>Short and unique per run: "lr-1a2b3c" (ids are at most 64 characters of [A-Za-z0-9_-]).</summary>
     public string RunPrefix { get; } = runPrefix;
@@ -38,8 +48,9 @@ public sealed class Shop(SystemUnderTest system, string runPrefix) : IDisposable
 
     public async Task PutProductAsync(string productId, long price, int stock, CancellationToken cancellationToken)
     {
-        using var response = await admin.PutAsJsonAsync(
-            $"/api/admin/products/{productId}", new { name = productId, price, stock }, cancellationToken);
+        using var response = await SetupRetry.ExecuteAsync(
+            async token => await admin.PutAsJsonAsync($"/api/admin/products/{productId}", new { name = productId, price, stock }, token),
+            cancellationToken);
         await EnsureAsync(response, HttpStatusCode.OK, $"PUT product {productId}");
     }
 
@@ -51,10 +62,15 @@ public sealed class Shop(SystemUnderTest system, string runPrefix) : IDisposable
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (userId, token) =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/wallet/deposits") { Content = JsonContent.Create(new { amount }) };
-                request.Headers.Authorization = Bearer(userId);
-                request.Headers.Add("Idempotency-Key", $"fund-{userId}");
-                using var response = await anonymous.SendAsync(request, token);
+                using var response = await SetupRetry.ExecuteAsync(
+                    async attemptToken =>
+                    {
+                        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/wallet/deposits") { Content = JsonContent.Create(new { amount }) };
+                        request.Headers.Authorization = Bearer(userId);
+                        request.Headers.Add("Idempotency-Key", $"fund-{userId}");
+                        return await anonymous.SendAsync(request, attemptToken);
+                    },
+                    token);
                 await EnsureAsync(response, HttpStatusCode.OK, $"deposit for {userId}");
             });
     }
