@@ -66,12 +66,12 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
 
         // The taken products stay locked until the commit, and every order wants the same few products: the movements
         // and the outcome go in one round trip, so the next order waits as little as possible.
-        await using (var record = new NpgsqlBatch(connection))
-        {
-            if (failure is null) record.BatchCommands.Add(RecordMovements(Reserve, orderId, priced));
-            record.BatchCommands.Add(SetOutcome(Reserve, orderId, failure ?? StockOutcomes.Reserved));
-            await record.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await ExecuteAsync(
+            connection,
+            failure is null
+                ? [RecordMovements(Reserve, orderId, priced), SetOutcome(Reserve, orderId, StockOutcomes.Reserved)]
+                : [SetOutcome(Reserve, orderId, failure)],
+            cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
 
@@ -202,12 +202,7 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         var lines = await ReadReservedLinesAsync(connection, orderId, cancellationToken);
         // The order's own rows first, the shared product rows last: every order settles against the same few products,
         // so their row locks are held only from these updates to the commit.
-        await using (var record = new NpgsqlBatch(connection))
-        {
-            record.BatchCommands.Add(RecordMovements(kind, orderId, lines));
-            record.BatchCommands.Add(SetOutcome(kind, orderId, Applied));
-            await record.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await ExecuteAsync(connection, [RecordMovements(kind, orderId, lines), SetOutcome(kind, orderId, Applied)], cancellationToken);
 
         foreach (var line in lines)
         {
@@ -258,9 +253,14 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         return await take.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    private static async Task SetOutcomeAsync(NpgsqlConnection connection, string kind, Guid orderId, string outcome, CancellationToken cancellationToken)
+    private static Task SetOutcomeAsync(NpgsqlConnection connection, string kind, Guid orderId, string outcome, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, [SetOutcome(kind, orderId, outcome)], cancellationToken);
+
+    /// <summary>Sends the statements in one round trip, in order.</summary>
+    private static async Task ExecuteAsync(NpgsqlConnection connection, IEnumerable<NpgsqlBatchCommand> commands, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { SetOutcome(kind, orderId, outcome) } };
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var command in commands) batch.BatchCommands.Add(command);
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
