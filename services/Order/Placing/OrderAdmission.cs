@@ -20,8 +20,9 @@ public sealed class AdmissionOptions
 /// </summary>
 /// <remarks>
 /// The Pending count comes from the database (<see cref="PendingOrdersCounter"/>), so it holds across instances and
-/// restarts; between two counts, orders being placed here count too. Both may count an order twice for a moment, which
-/// only admits a little less.
+/// restarts; between two counts, orders being placed here count too. For a moment an order may be counted twice (placed
+/// and committed before a count, its ticket not yet returned), which admits a little less, or not at all (ticket returned
+/// after a count that missed its commit), which admits a little more: at most the orders placed within one count interval.
 /// </remarks>
 public sealed class OrderAdmission(IOptions<AdmissionOptions> options, TimeProvider clock)
 {
@@ -29,12 +30,6 @@ public sealed class OrderAdmission(IOptions<AdmissionOptions> options, TimeProvi
     private readonly Queue<TaskCompletionSource<bool>> waiting = new();
     private long pendingAtLastCount;
     private long placing;
-
-    /// <summary>Pending orders at the last count.</summary>
-    public long Pending
-    {
-        get { lock (gate) return pendingAtLastCount; }
-    }
 
     /// <summary>
     /// Waits, in arrival order and at most the wait budget, for room for one more order. Null: no room in time.
