@@ -21,7 +21,7 @@ public static class ServiceAssertions
         }
     }
 
-    /// <summary>The sum of a Prometheus counter's samples carrying <paramref name="label"/> (e.g. <c>outcome="reserved"</c>).</summary>
+    /// <summary>The sum of a Prometheus counter's or gauge's samples carrying <paramref name="label"/> (e.g. <c>outcome="reserved"</c>).</summary>
     public static async Task<double> CounterAsync(Uri service, string metric, string label)
     {
         using var client = new HttpClient { BaseAddress = service };

@@ -65,13 +65,8 @@ public sealed class OrderAdmissionTests
         }
     }
 
-    private static async Task<double> PendingGaugeAsync(CommerceSystem system)
-    {
-        using var http = new HttpClient();
-        var metrics = await http.GetStringAsync(new Uri(system.ServiceUrl("order"), "/metrics"), Ct);
-        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("commerce_orders_pending", StringComparison.Ordinal));
-        return line is null ? -1 : double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static Task<double> PendingGaugeAsync(CommerceSystem system) =>
+        ServiceAssertions.CounterAsync(system.ServiceUrl("order"), "commerce_orders_pending", "otel_scope_name=\"Commerce.Order\"");
 
     // Freezing a process (rather than killing it) keeps its messages unanswered without the AppHost restarting it.
     private const int Sigstop = 19;
