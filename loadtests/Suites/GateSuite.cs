@@ -9,13 +9,21 @@ namespace Commerce.LoadTests.Suites;
 /// The release gate: calibrate, then a short lunch rush and a short coupon rush at calibrate's concurrency. Each
 /// throughput must reach a share of the baseline's ratio to calibrate times this run's calibrate (see
 /// <see cref="Bars"/>), plus generous floors, and error and latency limits. A global order lock (409s) or a
-/// database-locked coupon gate (a quarter of the issues per ping or less) fails it. Prints the change of every figure
+/// database-locked coupon gate (about a fifth of a typical run's issues per ping) fails it. Prints the change of every figure
 /// against loadtests/baseline.json; --write-baseline records this run as the new one.
 /// </summary>
 public static class GateSuite
 {
-    /// <summary>A run may fall to this share of the baseline's throughput (scaled by calibrate) before the gate fails.</summary>
-    private const double ShareOfBaseline = 0.5;
+    /// <summary>A run may fall to this share of the baseline's order rate (scaled by calibrate) before the gate fails.</summary>
+    private const double OrdersShareOfBaseline = 0.5;
+
+    /// <summary>
+    /// The issue bar's share of the baseline's issues per ping: 0.3 × 0.396 ≈ 0.12 issues per ping. Healthy builds
+    /// measured 0.18–0.51 issues per ping, the database-locked gate 0.05–0.09 since the database and Gateway fixes:
+    /// 0.12 sits about 1.5× under the slowest healthy run and 1.3× over the fastest locked one. Half the baseline
+    /// (0.20) failed a healthy CI run at 0.18 on a slow day.
+    /// </summary>
+    private const double IssuesShareOfBaseline = 0.3;
 
     private const double OrdersFloor = 10;
 
@@ -31,9 +39,11 @@ public static class GateSuite
     /// The throughput bars for a run whose calibrate measured <paramref name="calibrateRps"/>. Orders: the baseline's
     /// rate scaled by calibrate only downwards (min(1, calibrate ÷ baseline calibrate)): orders are bound by the saga's
     /// CPU, not by the ping path, and a bar scaled up with a fast ping failed a healthy CI run at 37 orders/s against 51.
-    /// Issues: the baseline's issues per ping times this run's calibrate, both ways: an issue is one request through the
-    /// same Gateway, and it follows calibrate (0.32–0.51 issues per ping while calibrate ran from 2,500 to 5,600). Capped
-    /// like orders, a DbLock gate passed on a fast machine (529 issues/s, 0.09 per ping, against a bar of 504).
+    /// Issues: a share of the baseline's issues per ping times this run's calibrate, both ways: an issue is one request
+    /// through the same Gateway, and it follows calibrate (0.18–0.51 issues per ping while calibrate ran from 2,500 to
+    /// 10,500). Capped like orders, a DbLock gate passed on a fast machine (529 issues/s, 0.09 per ping, against a bar of
+    /// 504). The row lock holds 540–630 issues/s whatever calibrate is, so on a machine whose calibrate falls under
+    /// about 5,000 pings/s the locked gate can clear the bar: there the gate cannot tell it (ours measure 6,700–10,500).
     /// </summary>
     public static (double Orders, double Issues) Bars(Baseline? baseline, double calibrateRps)
     {
@@ -45,8 +55,8 @@ public static class GateSuite
 
         var scale = calibrateRps / baselineCalibrate;
         return (
-            Math.Max(OrdersFloor, ShareOfBaseline * baseline!.Figures.GetValueOrDefault("lunch.acceptRps") * Math.Min(1, scale)),
-            Math.Max(IssuesFloor, ShareOfBaseline * baseline.Figures.GetValueOrDefault("coupon.issueRps") * scale));
+            Math.Max(OrdersFloor, OrdersShareOfBaseline * baseline!.Figures.GetValueOrDefault("lunch.acceptRps") * Math.Min(1, scale)),
+            Math.Max(IssuesFloor, IssuesShareOfBaseline * baseline.Figures.GetValueOrDefault("coupon.issueRps") * scale));
     }
 
     public static async Task<int> RunAsync(SuiteOptions options)
@@ -104,8 +114,8 @@ public static class GateSuite
             "Against the baseline",
             baseline is null
                 ? $"No {baselinePath} yet: record one with --write-baseline."
-                : $"Baseline recorded {baseline.RecordedAt:u} ({baseline.Note}). Thresholds: orders/s ≥ max({OrdersFloor}, {ShareOfBaseline} × baseline orders/s × min(1, calibrate ÷ baseline calibrate)) = {lunchRequired:0.#}; " +
-                  $"coupon issues/s ≥ max({IssuesFloor}, {ShareOfBaseline} × baseline issues per ping × calibrate) = {couponRequired:0.#}.",
+                : $"Baseline recorded {baseline.RecordedAt:u} ({baseline.Note}). Thresholds: orders/s ≥ max({OrdersFloor}, {OrdersShareOfBaseline} × baseline orders/s × min(1, calibrate ÷ baseline calibrate)) = {lunchRequired:0.#}; " +
+                  $"coupon issues/s ≥ max({IssuesFloor}, {IssuesShareOfBaseline} × baseline issues per ping × calibrate) = {couponRequired:0.#}.",
             ["figure", "this run", "baseline", "change"],
             figures.Select(f => (IReadOnlyList<string>)
             [
