@@ -1,4 +1,5 @@
 using Commerce.Contracts;
+using Commerce.ServiceDefaults.Messaging;
 using MassTransit;
 
 namespace Commerce.Coupon.Redemption;
@@ -12,11 +13,11 @@ public sealed class RedeemCouponConsumer(CouponRedemptions redemptions) : IConsu
         var answer = await redemptions.RedeemAsync(message, context.CancellationToken);
         if (answer.FailureReason is { } reason)
         {
-            await context.Publish(new CouponRedemptionFailed(message.OrderId, reason), context.CancellationToken);
+            await context.PublishConfirmedAsync(new CouponRedemptionFailed(message.OrderId, reason), context.CancellationToken);
         }
         else
         {
-            await context.Publish(new CouponRedeemed(message.OrderId, message.CouponId, answer.Discount), context.CancellationToken);
+            await context.PublishConfirmedAsync(new CouponRedeemed(message.OrderId, message.CouponId, answer.Discount), context.CancellationToken);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Commerce.Contracts;
 using Commerce.Order.Telemetry;
+using Commerce.ServiceDefaults.Messaging;
 using MassTransit;
 using Npgsql;
 
@@ -101,6 +102,6 @@ public sealed class OutboxRelay(
         var type = typeof(OrderLine).Assembly.GetType(typeName)
             ?? throw new InvalidOperationException($"Outbox holds an unknown message type {typeName}.");
         var message = JsonSerializer.Deserialize(body, type, OutboxJson.Options)!;
-        return bus.Publish(message, type, cancellationToken);
+        return bus.PublishConfirmedAsync(message, type, cancellationToken);
     }
 }

@@ -1,4 +1,5 @@
 using Commerce.Contracts;
+using Commerce.ServiceDefaults.Messaging;
 using MassTransit;
 
 namespace Commerce.Stock.Reservations;
@@ -12,11 +13,11 @@ public sealed class ReserveStockConsumer(StockLedger ledger) : IConsumer<Reserve
         var outcome = await ledger.ReserveAsync(orderId, context.Message.Lines, context.CancellationToken);
         if (outcome.Lines is { } lines)
         {
-            await context.Publish(new StockReserved(orderId, lines), context.CancellationToken);
+            await context.PublishConfirmedAsync(new StockReserved(orderId, lines), context.CancellationToken);
         }
         else
         {
-            await context.Publish(new StockReservationFailed(orderId, outcome.FailureReason!), context.CancellationToken);
+            await context.PublishConfirmedAsync(new StockReservationFailed(orderId, outcome.FailureReason!), context.CancellationToken);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Commerce.Contracts;
+using Commerce.ServiceDefaults.Messaging;
 using MassTransit;
 
 namespace Commerce.Wallet.Reservations;
@@ -12,11 +13,11 @@ public sealed class ReserveFundsConsumer(WalletLedger ledger) : IConsumer<Reserv
         var outcome = await ledger.ReserveAsync(message.OrderId, message.UserId, message.Amount, context.CancellationToken);
         if (outcome.FailureReason is { } reason)
         {
-            await context.Publish(new FundsReservationFailed(message.OrderId, reason), context.CancellationToken);
+            await context.PublishConfirmedAsync(new FundsReservationFailed(message.OrderId, reason), context.CancellationToken);
         }
         else
         {
-            await context.Publish(new FundsReserved(message.OrderId), context.CancellationToken);
+            await context.PublishConfirmedAsync(new FundsReserved(message.OrderId), context.CancellationToken);
         }
     }
 }
