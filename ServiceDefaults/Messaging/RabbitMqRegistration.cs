@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Commerce.ServiceDefaults.Messaging;
@@ -10,7 +11,9 @@ public static class RabbitMqRegistration
     /// <summary>
     /// MassTransit over RabbitMQ from <c>ConnectionStrings__{name}</c> (<c>amqp://user:pass@host:port/vhost</c>).
     /// Every receive endpoint retries transient faults, then moves the message to its <c>_error</c> queue: nothing is
-    /// dropped. MassTransit registers its bus health check itself.
+    /// dropped. MassTransit registers its bus health check itself (every endpoint's state; <c>/health</c> fails while one is
+    /// not consuming). A receive endpoint that lost the broker is restarted until it consumes again
+    /// (<see cref="ReceiveEndpointRecovery"/>).
     /// </summary>
     public static TBuilder AddRabbitMqMessaging<TBuilder>(
         this TBuilder builder,
@@ -25,6 +28,10 @@ public static class RabbitMqRegistration
         var userInfo = Uri.UnescapeDataString(uri.UserInfo).Split(':', 2);
         var virtualHost = uri.AbsolutePath.Trim('/') is { Length: > 0 } path ? Uri.UnescapeDataString(path) : "/";
 
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ReceiveEndpointRecovery>();
+        builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<ReceiveEndpointRecovery>());
+        builder.Services.AddHostedService(services => services.GetRequiredService<ReceiveEndpointRecovery>());
         builder.Services.AddMassTransit(bus =>
         {
             // MassTransit 8.4+ reports usage to an outside host unless told not to.

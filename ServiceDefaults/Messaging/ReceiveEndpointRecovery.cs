@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Commerce.ServiceDefaults.Messaging;
+
+/// <summary>
+/// Restarts a receive endpoint that lost its broker, every couple of seconds, until it consumes again.
+/// </summary>
+/// <remarks>
+/// MassTransit 8.5 reconnects a faulted receive transport itself, but on an exponential schedule (3, 6, 12, 24, then
+/// 30 s) that it only resets when the endpoint is started again. After a RabbitMQ restart some of a service's endpoints
+/// were back at once and others only 45 s later: Order's answer queues sat without a consumer, orders timed out and
+/// stock stayed reserved for them. A restarted endpoint starts a fresh schedule whose first attempt is immediate, so
+/// every endpoint consumes again within about <see cref="RestartAfter"/> of the broker's return. MassTransit offers no
+/// setting for that schedule; this is the smallest piece on its public API (endpoint observer, Stop and Start) that does it.
+/// </remarks>
+public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, ILogger<ReceiveEndpointRecovery> logger)
+    : BackgroundService, IReceiveEndpointObserver
+{
+    /// <summary>How long an endpoint may stay faulted before it is restarted (and between restarts while the broker is away).</summary>
+    public static readonly TimeSpan RestartAfter = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(10);
+    private readonly ConcurrentDictionary<Uri, FaultedEndpoint> faulted = new();
+
+    private sealed record FaultedEndpoint(IReceiveEndpoint Endpoint, DateTimeOffset Since);
+
+    public Task Ready(ReceiveEndpointReady ready)
+    {
+        faulted.TryRemove(ready.InputAddress, out _);
+        return Task.CompletedTask;
+    }
+
+    public Task Faulted(ReceiveEndpointFaulted fault)
+    {
+        faulted.TryAdd(fault.InputAddress, new FaultedEndpoint(fault.ReceiveEndpoint, clock.GetUtcNow()));
+        return Task.CompletedTask;
+    }
+
+    public Task Stopping(ReceiveEndpointStopping stopping) => Task.CompletedTask;
+
+    public Task Completed(ReceiveEndpointCompleted completed) => Task.CompletedTask;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500), clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            foreach (var (address, fault) in faulted)
+            {
+                if (clock.GetUtcNow() - fault.Since >= RestartAfter && faulted.TryRemove(new(address, fault)))
+                {
+                    await RestartAsync(address, fault.Endpoint, stoppingToken);
+                }
+            }
+        }
+    }
+
+    private async Task RestartAsync(Uri address, IReceiveEndpoint endpoint, CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            budget.CancelAfter(StopBudget);
+            await endpoint.Stop(budget.Token);
+            endpoint.Start(stoppingToken);
+            LogRestarted(address);
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Still faulted: it comes back into the list with its next fault, or at the latest with this retry.
+            faulted.TryAdd(address, new FaultedEndpoint(endpoint, clock.GetUtcNow()));
+            LogRestartFailed(exception, address);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Receive endpoint {Address} restarted after losing the broker")]
+    private partial void LogRestarted(Uri address);
+
+    [LoggerMessage(LogLevel.Warning, "Receive endpoint {Address} could not be restarted yet")]
+    private partial void LogRestartFailed(Exception exception, Uri address);
+}
