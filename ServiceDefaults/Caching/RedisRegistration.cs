@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Commerce.ServiceDefaults.Data;
 using StackExchange.Redis;
 
 namespace Commerce.ServiceDefaults.Caching;
@@ -26,7 +27,8 @@ public static class RedisRegistration
             connectionName,
             services => new RedisHealthCheck(services.GetRequiredService<IConnectionMultiplexer>()),
             HealthStatus.Unhealthy,
-            ["ready", "redis"]));
+            ["ready", "redis"],
+            NpgsqlRegistration.ProbeTimeout));
         return builder;
     }
 
