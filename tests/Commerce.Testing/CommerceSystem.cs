@@ -39,11 +39,18 @@ public sealed class CommerceSystem : IAsyncDisposable
     /// <summary>
     /// Starts a system named <paramref name="name"/> (letters, digits, '-'). <paramref name="environment"/> reaches every
     /// service (e.g. <c>Orders__LockScope=Global</c>); <paramref name="ownRedis"/> gives it a Redis of its own that
-    /// <see cref="KillAsync"/> may kill.
+    /// <see cref="KillAsync"/> may kill; <paramref name="ownInfrastructure"/> gives it PostgreSQL, Redis and RabbitMQ of its own,
+    /// for tests that kill any of them.
     /// </summary>
     public static async Task<CommerceSystem> StartAsync(
-        string name, IReadOnlyDictionary<string, string>? environment = null, bool ownRedis = false)
+        string name, IReadOnlyDictionary<string, string>? environment = null, bool ownRedis = false, bool ownInfrastructure = false)
     {
+        if (ownInfrastructure)
+        {
+            return await StartAppHostAsync(name, new Dictionary<string, string?>(
+                environment?.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value)) ?? []));
+        }
+
         var infrastructure = await TestInfrastructure.SharedAsync();
         var suffix = name.Replace('-', '_').ToLowerInvariant() + "_" + Guid.NewGuid().ToString("N")[..6];
         var virtualHost = suffix;
@@ -54,8 +61,6 @@ public sealed class CommerceSystem : IAsyncDisposable
         {
             ["ConnectionStrings__postgres"] = infrastructure.Postgres,
             ["ConnectionStrings__rabbitmq"] = rabbitMq,
-            // The tests drive many users from one address; the rate limit has its own test with a low limit.
-            ["RateLimiting__PermitLimit"] = "1000000",
             // Seven systems share one PostgreSQL: 7 × 5 services × 20 stays under its max_connections (TestInfrastructure).
             ["Database__MaxPoolSize"] = "20",
         };
@@ -75,6 +80,13 @@ public sealed class CommerceSystem : IAsyncDisposable
             variables[key] = value;
         }
 
+        return await StartAppHostAsync(name, variables);
+    }
+
+    private static async Task<CommerceSystem> StartAppHostAsync(string name, Dictionary<string, string?> variables)
+    {
+        // The tests drive many users from one address; the rate limit has its own test with a low limit.
+        variables.TryAdd("RateLimiting__PermitLimit", "1000000");
         var appHost = await AppHostProcess.StartAsync(RepositoryPaths.NewTemporaryFolder(name), [], variables);
         try
         {
@@ -111,6 +123,14 @@ public sealed class CommerceSystem : IAsyncDisposable
 
     public string DatabaseConnectionString(string name) =>
         endpoints.GetProperty("connectionStrings").GetProperty(name).GetString()!;
+
+    /// <summary>The RabbitMQ management API of a system that runs its own broker.</summary>
+    public BrokerQueues BrokerQueues()
+    {
+        var management = endpoints.GetProperty("rabbitMqManagement");
+        return new BrokerQueues(
+            new Uri(management.GetProperty("url").GetString()!), management.GetProperty("user").GetString()!, management.GetProperty("password").GetString()!);
+    }
 
     public async Task<MessageBusProbe> StartBusProbeAsync() => await MessageBusProbe.StartAsync(RabbitMqConnectionString);
 

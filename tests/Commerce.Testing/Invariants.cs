@@ -15,7 +15,7 @@ public static class Invariants
         foreach (var user in depositsByUser.Keys)
         {
             using var client = store.ClientFor(user);
-            ordersByUser[user] = await Eventually.Until(() => AllOrdersAsync(client), list => list.All(o => o.Status != "Pending"), settleBudget,
+            ordersByUser[user] = await Eventually.Until(() => Storefront.OrdersAsync(client), list => list.All(o => o.Status != "Pending"), settleBudget,
                 $"every order of {user} Completed or Rejected");
         }
 
@@ -37,21 +37,6 @@ public static class Invariants
                 settleBudget, $"{user}: nothing held and balance = {deposited} - {spent}");
             Assert(wallet.Balance >= 0, $"{user}: negative balance");
         }
-    }
-
-    private static async Task<List<OrderView>> AllOrdersAsync(HttpClient client)
-    {
-        var all = new List<OrderView>();
-        Guid? before = null;
-        while (true)
-        {
-            var page = (await client.GetFromJsonAsync<List<OrderView>>($"/api/orders?limit=100{(before is null ? "" : $"&before={before}")}"))!;
-            all.AddRange(page);
-            if (page.Count < 100) break;
-            before = page[^1].OrderId;
-        }
-
-        return all;
     }
 
     private static void Assert(bool condition, string message)

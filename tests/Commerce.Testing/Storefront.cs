@@ -55,6 +55,19 @@ public sealed class Storefront(CommerceSystem system)
         return await client.SendAsync(request);
     }
 
+    /// <summary>
+    /// What a careful client does: retry with the same Idempotency-Key until the order is taken (202, or 200 for the same
+    /// order again), through refusals (409, 429, 503) and a service or Gateway that is away, so an order whose answer was
+    /// lost in a kill is found again, never made twice.
+    /// </summary>
+    public static async Task PlaceUntilAcceptedAsync(
+        HttpClient client, (string ProductId, int Quantity)[] items, string idempotencyKey, TimeSpan budget, Guid? couponId = null) =>
+        await Eventually.Until(async () =>
+        {
+            using var response = await PlaceOrderAsync(client, items, idempotencyKey, couponId);
+            return response.StatusCode;
+        }, status => status is HttpStatusCode.Accepted or HttpStatusCode.OK, budget, $"order {idempotencyKey} taken");
+
     /// <summary>Places an order that must be accepted (202) and returns its id.</summary>
     public async Task<Guid> PlaceAcceptedOrderAsync(string userId, params (string ProductId, int Quantity)[] items)
     {
@@ -66,6 +79,22 @@ public sealed class Storefront(CommerceSystem system)
 
     public static async Task<OrderView> GetOrderAsync(HttpClient client, Guid orderId) =>
         (await client.GetFromJsonAsync<OrderView>($"/api/orders/{orderId}"))!;
+
+    /// <summary>Every order of the client's user, newest first, page by page.</summary>
+    public static async Task<List<OrderView>> OrdersAsync(HttpClient client)
+    {
+        var all = new List<OrderView>();
+        Guid? before = null;
+        while (true)
+        {
+            var page = (await client.GetFromJsonAsync<List<OrderView>>($"/api/orders?limit=100{(before is null ? "" : $"&before={before}")}"))!;
+            all.AddRange(page);
+            if (page.Count < 100) break;
+            before = page[^1].OrderId;
+        }
+
+        return all;
+    }
 
     /// <summary>Polls the order until it is Completed or Rejected.</summary>
     public async Task<OrderView> WaitForFinalAsync(string userId, Guid orderId, TimeSpan? budget = null)

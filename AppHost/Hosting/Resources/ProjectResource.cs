@@ -58,6 +58,7 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
             // formatter is named.
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+            ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
         };
         // Sensible defaults a developer can still override from the AppHost's own environment.
         SetDefault(variables, "ASPNETCORE_ENVIRONMENT", "Development");

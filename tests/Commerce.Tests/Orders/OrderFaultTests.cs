@@ -39,7 +39,8 @@ public sealed class OrderFaultTests(FaultSystem faults) : IClassFixture<FaultSys
         {
             var user = users.Keys.ElementAt(i % Users);
             var product = products.Keys.ElementAt(i % products.Count);
-            await PlaceUntilAnsweredAsync(store, user, [(product, 1 + (i % 2))], $"order-{i}");
+            using var client = store.ClientFor(user);
+            await Storefront.PlaceUntilAcceptedAsync(client, [(product, 1 + (i % 2))], $"order-{i}", SettleBudget);
             Interlocked.Increment(ref accepted);
         }));
 
@@ -48,20 +49,6 @@ public sealed class OrderFaultTests(FaultSystem faults) : IClassFixture<FaultSys
         await placing;
 
         await Invariants.AssertHoldAsync(store, products, users, SettleBudget);
-    }
-
-    /// <summary>
-    /// What a careful client does: retry with the same Idempotency-Key until the service answers, so an order whose
-    /// answer was lost in the kill is found again, never made twice.
-    /// </summary>
-    private static async Task PlaceUntilAnsweredAsync(Storefront store, string user, (string, int)[] items, string key)
-    {
-        using var client = store.ClientFor(user);
-        await Eventually.Until(async () =>
-        {
-            using var response = await Storefront.PlaceOrderAsync(client, items, key);
-            return response.StatusCode;
-        }, status => status is HttpStatusCode.Accepted or HttpStatusCode.OK, SettleBudget, $"order {key} of {user} answered");
     }
 }
 
