@@ -1,6 +1,6 @@
-using Commerce.AppHost.Dashboard.Metrics;
+using Commerce.Operations.Metrics;
 
-namespace Commerce.UnitTests.Dashboard;
+namespace Commerce.UnitTests.Operations;
 
 public sealed class MetricsViewTests
 {
@@ -9,7 +9,6 @@ public sealed class MetricsViewTests
 
     private static MetricFrame Frame(params (MetricQuery Query, Series[] Series)[] series) => new()
     {
-        Source = "test",
         Series = series.ToDictionary(entry => entry.Query, entry => entry.Series.ToList()),
     };
 

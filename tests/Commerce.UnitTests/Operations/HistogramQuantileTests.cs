@@ -1,8 +1,8 @@
-using Commerce.AppHost.Dashboard.Metrics;
+using Commerce.Operations.Metrics;
 
-namespace Commerce.UnitTests.Dashboard;
+namespace Commerce.UnitTests.Operations;
 
-/// <summary>The dashboard's percentiles must read as Prometheus's <c>histogram_quantile</c> would.</summary>
+/// <summary>The page's percentiles must read as Prometheus's <c>histogram_quantile</c> would.</summary>
 public sealed class HistogramQuantileTests
 {
     [Fact]
