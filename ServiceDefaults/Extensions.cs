@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -89,8 +88,7 @@ public static class ServiceDefaultsExtensions
                     .AddAspNetCoreInstrumentation(options =>
                         // Probes and scrapes are noise in traces.
                         options.Filter = context => !IsOperationalPath(context.Request.Path))
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsql())
+                    .AddHttpClientInstrumentation())
                 .UseOtlpExporter();
         }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using System.Diagnostics;
 using Npgsql;
 
 namespace Commerce.ServiceDefaults.Data;
@@ -17,34 +18,54 @@ public static class NpgsqlRegistration
     private const int AutoPreparedStatements = 50;
 
     /// <summary>
-    /// Registers the service's database from <c>ConnectionStrings__{name}</c>: one <see cref="NpgsqlDataSource"/>
-    /// (for hand-written SQL) shared by a pooled EF Core context, a health check, and migrations applied at start
-    /// before anything else runs. Call it before registering messaging, so consumers never see an old schema.
+    /// The service's database from <c>ConnectionStrings__{name}</c>, through Aspire's client integrations: one
+    /// <see cref="NpgsqlDataSource"/> (Aspire.Npgsql: hand-written SQL, with its tracing and metrics) shared by a pooled EF
+    /// Core context (enriched by Aspire.Npgsql.EntityFrameworkCore.PostgreSQL), a health check on connections of its own,
+    /// and migrations applied at start before anything else runs. Call it before registering messaging, so consumers never
+    /// see an old schema.
     /// </summary>
-    public static IHostApplicationBuilder AddNpgsqlDbContext<TContext>(this IHostApplicationBuilder builder, string connectionName)
+    /// <remarks>
+    /// Two of Aspire's defaults are off, each for a reason: EF Core's retrying execution strategy refuses the explicit
+    /// transactions the ledgers and the saga use (a read that lost its connection is retried by
+    /// <see cref="ReadRetryOnLostConnection"/> instead), and Aspire's health check takes its connection from the service's
+    /// own pool, which a rush keeps busy by design: it made a healthy Order flicker unhealthy (see <see cref="ProbeDataSource"/>).
+    /// </remarks>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
         where TContext : DbContext
     {
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured.");
 
-        var dataSourceBuilder = new NpgsqlDataSourceBuilder(connectionString) { Name = connectionName };
-        // Npgsql's default of 100 per pool lets five services ask one server for more than its max_connections under a
-        // rush, and PostgreSQL then refuses ("too many clients"). A bounded pool makes the excess wait for a connection
-        // instead; a connection string that names its own pool size keeps it.
-        if (!NamesMaxPoolSize(connectionString))
+        builder.AddNpgsqlDataSource(connectionName, settings => settings.DisableHealthChecks = true, dataSource =>
         {
-            dataSourceBuilder.ConnectionStringBuilder.MaxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", DefaultMaxPoolSize);
-        }
+            dataSource.Name = connectionName;
+            // Npgsql's default of 100 per pool lets five services ask one server for more than its max_connections under a
+            // rush, and PostgreSQL then refuses ("too many clients"). A bounded pool makes the excess wait for a connection
+            // instead; a connection string that names its own pool size keeps it.
+            var settings = dataSource.ConnectionStringBuilder;
+            if (!NamesMaxPoolSize(connectionString))
+            {
+                settings.MaxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", DefaultMaxPoolSize);
+            }
 
-        // A lunch-rush profile had PostgreSQL spend its time parsing and planning the same few statements and
-        // resetting each pooled connection (DISCARD ALL). Our services keep no session state (no SET, no session
-        // advisory locks), so the reset is skipped; statements used often are prepared once per connection.
-        var settings = dataSourceBuilder.ConnectionStringBuilder;
-        settings.NoResetOnClose = true;
-        if (settings.MaxAutoPrepare == 0) settings.MaxAutoPrepare = AutoPreparedStatements;
-        var dataSource = dataSourceBuilder.Build();
-        builder.Services.AddSingleton(dataSource);
-        builder.Services.AddDbContextPool<TContext>(options => options.UseNpgsql(dataSource));
+            // A lunch-rush profile had PostgreSQL spend its time parsing and planning the same few statements and
+            // resetting each pooled connection (DISCARD ALL). Our services keep no session state (no SET, no session
+            // advisory locks), so the reset is skipped; statements used often are prepared once per connection.
+            settings.NoResetOnClose = true;
+            if (settings.MaxAutoPrepare == 0) settings.MaxAutoPrepare = AutoPreparedStatements;
+            // A span only for a query that is part of something (a request, a message): the pollers' queries every 50 ms
+            // (pending orders, timeouts, the outbox) would otherwise be a trace each, burying the orders on the dashboard.
+            dataSource.ConfigureTracing(tracing => tracing
+                .ConfigureCommandFilter(_ => Activity.Current is not null)
+                .ConfigureBatchFilter(_ => Activity.Current is not null));
+        });
+        builder.Services.AddDbContextPool<TContext>((services, options) => options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
+        builder.EnrichNpgsqlDbContext<TContext>(settings =>
+        {
+            settings.DisableRetry = true;
+            settings.DisableHealthChecks = true;
+        });
+
         var healthCheck = new NpgsqlHealthCheck(ProbeDataSource(connectionString, connectionName));
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             connectionName, _ => healthCheck, HealthStatus.Unhealthy, ["ready", "postgres"], ProbeTimeout));

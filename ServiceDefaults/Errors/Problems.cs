@@ -34,7 +34,9 @@ public static class Problems
     {
         for (; exception is not null; exception = exception.InnerException)
         {
-            if (exception is NpgsqlException { IsTransient: true } or RedisConnectionException or RedisTimeoutException or TimeoutException)
+            // A connection cut under a command (Redis or PostgreSQL restarting) can also surface as the socket's own error.
+            if (exception is NpgsqlException { IsTransient: true } or RedisConnectionException or RedisTimeoutException or TimeoutException
+                or System.Net.Sockets.SocketException)
             {
                 return exception;
             }
@@ -116,7 +118,11 @@ public static class Problems
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
-            if (TransientInfrastructureFailure(exception) is not { } cause)
+            // StackExchange.Redis 2.x cancels a command whose connection broke under it; the client is still waiting, so that
+            // is the data store away for a moment too, not a request the client gave up on.
+            var cause = TransientInfrastructureFailure(exception)
+                ?? (exception is OperationCanceledException && !httpContext.RequestAborted.IsCancellationRequested ? exception : null);
+            if (cause is null)
             {
                 return false;
             }

@@ -3,15 +3,14 @@ using Commerce.Coupon.Campaigns;
 using Commerce.Coupon.Data;
 using Commerce.Coupon.Issuing;
 using Commerce.Coupon.Redemption;
-using Commerce.ServiceDefaults.Caching;
 using Commerce.ServiceDefaults.Data;
 using Commerce.ServiceDefaults.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<CouponDbContext>("coupondb");
-builder.AddRedisClient();
+builder.AddServiceDatabase<CouponDbContext>("coupondb");
+builder.AddRedisClient("redis");
 builder.AddCouponServices();
 builder.AddRabbitMqMessaging(bus => bus.AddCouponConsumers());
 

@@ -7,7 +7,7 @@ using Commerce.ServiceDefaults.Messaging;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<NotificationDbContext>("notificationdb");
+builder.AddServiceDatabase<NotificationDbContext>("notificationdb");
 builder.AddNotificationServices();
 builder.AddRabbitMqMessaging(bus => bus.AddNotificationConsumers());
 

@@ -4,7 +4,6 @@ using Commerce.Order.Placing;
 using Commerce.Order.Reading;
 using Commerce.Order.Saga;
 using Commerce.Order.Telemetry;
-using Commerce.ServiceDefaults.Caching;
 using Commerce.ServiceDefaults.Data;
 using Commerce.ServiceDefaults.Messaging;
 
@@ -15,8 +14,8 @@ public static class OrderServiceRegistration
     /// <summary>The Order service: its database, the per-user lock, admission by Pending orders, the saga with its outbox relay and timeout sweeper.</summary>
     public static WebApplicationBuilder AddOrderService(this WebApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<OrderDbContext>("orderdb");
-        builder.AddRedisClient();
+        builder.AddServiceDatabase<OrderDbContext>("orderdb");
+        builder.AddRedisClient("redis");
         builder.Services.Configure<OrderLockOptions>(builder.Configuration.GetSection("Orders"));
         builder.Services.Configure<SagaOptions>(builder.Configuration.GetSection("Orders"));
         builder.Services.Configure<AdmissionOptions>(builder.Configuration.GetSection("Orders"));

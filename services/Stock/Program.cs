@@ -1,4 +1,3 @@
-using Commerce.ServiceDefaults.Caching;
 using Commerce.ServiceDefaults.Data;
 using Commerce.ServiceDefaults.Messaging;
 using Commerce.Stock;
@@ -9,8 +8,8 @@ using Commerce.Stock.Ranking;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<StockDbContext>("stockdb");
-builder.AddRedisClient();
+builder.AddServiceDatabase<StockDbContext>("stockdb");
+builder.AddRedisClient("redis");
 builder.AddStockServices();
 builder.AddRabbitMqMessaging(bus => bus.AddStockConsumers());
 

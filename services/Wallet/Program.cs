@@ -7,7 +7,7 @@ using Commerce.Wallet.Data;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<WalletDbContext>("walletdb");
+builder.AddServiceDatabase<WalletDbContext>("walletdb");
 builder.AddWalletServices();
 builder.AddRabbitMqMessaging(bus => bus.AddWalletConsumers());
 

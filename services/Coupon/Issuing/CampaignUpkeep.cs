@@ -1,3 +1,4 @@
+using Commerce.ServiceDefaults.Errors;
 using Commerce.Coupon.Campaigns;
 using Npgsql;
 using StackExchange.Redis;
@@ -45,7 +46,7 @@ public sealed class CampaignUpkeep(
 
                 gatesChecked = true;
             }
-            catch (Exception exception) when (exception is NpgsqlException or RedisException or TimeoutException)
+            catch (Exception exception) when (Problems.TransientInfrastructureFailure(exception) is not null || exception is RedisException)
             {
                 // Not fatal: the next tick tries again, and requests rebuild a gate they find missing themselves.
                 logger.LogWarning(exception, "Coupon upkeep failed; trying again in {Interval}", options.UpkeepInterval);

@@ -19,7 +19,7 @@ public sealed class TransientFailureTests
     [Fact]
     public void Redis_away_and_timeouts_are_transient()
     {
-        Assert.NotNull(Problems.TransientInfrastructureFailure(new RedisConnectionException(ConnectionFailureType.SocketFailure, CommandFlags.None, "No connection")));
+        Assert.NotNull(Problems.TransientInfrastructureFailure(new RedisConnectionException(ConnectionFailureType.SocketFailure, "No connection")));
         Assert.NotNull(Problems.TransientInfrastructureFailure(new TimeoutException("pool exhausted")));
     }
 
