@@ -6,8 +6,8 @@ using Yarp.ReverseProxy.Configuration;
 namespace Commerce.Gateway.Routing;
 
 /// <summary>
-/// Every path of API.md, mapped to the service that owns it, with who may call it. Destinations come from
-/// Aspire-style service discovery variables (<c>services__stock__http__0</c>), never from code.
+/// Every path of API.md, mapped to the service that owns it, with who may call it. Destinations are service names
+/// (<c>http://stock</c>) that Aspire's service discovery resolves (<c>services__stock__http__0</c>, ...), never addresses in code.
 /// </summary>
 public static class StorefrontRoutes
 {
@@ -54,11 +54,7 @@ public static class StorefrontRoutes
             HttpClient = new HttpClientConfig { MaxConnectionsPerServer = maxConnections },
             Destinations = new Dictionary<string, DestinationConfig>
             {
-                ["primary"] = new()
-                {
-                    Address = builder.Configuration[$"services:{service}:http:0"]
-                        ?? throw new InvalidOperationException($"services__{service}__http__0 is not configured."),
-                },
+                [service] = new() { Address = $"http://{service}" },
             },
         }).ToList();
 
@@ -68,7 +64,7 @@ public static class StorefrontRoutes
             Timeout = timeout,
             TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
         }));
-        builder.Services.AddReverseProxy().LoadFromMemory([.. Routes()], clusters);
+        builder.Services.AddReverseProxy().LoadFromMemory([.. Routes()], clusters).AddServiceDiscoveryDestinationResolver();
         return builder;
     }
 
