@@ -68,6 +68,7 @@ public sealed class OrderDbContext(DbContextOptions<OrderDbContext> options) : D
             message.Property(m => m.MessageType).HasColumnName("message_type").HasMaxLength(200);
             message.Property(m => m.Body).HasColumnName("body").HasColumnType("jsonb");
             message.Property(m => m.CreatedAt).HasColumnName("created_at");
+            message.Property(m => m.TraceParent).HasColumnName("trace_parent").HasMaxLength(128);
         });
     }
 }
@@ -123,6 +124,9 @@ public sealed class OutboxMessage
     public required string MessageType { get; set; }
     public required string Body { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The W3C traceparent of what caused it, so its publish and everything downstream join the same trace.</summary>
+    public string? TraceParent { get; set; }
 }
 
 /// <summary>Lets `dotnet ef migrations add` build the model without a running database.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Commerce.Contracts;
@@ -20,6 +21,7 @@ public sealed class OutboxRelay(
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private const int BatchSize = 200;
+    private static readonly ActivitySource Tracing = new("Commerce.Order.Outbox");
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     private readonly Channel<bool> wakeUps = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -66,15 +68,15 @@ public sealed class OutboxRelay(
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var batch = new List<(long Id, string Type, string Body)>();
+        var batch = new List<(long Id, string Type, string Body, string? TraceParent)>();
         await using (var select = new NpgsqlCommand(
-            "SELECT id, message_type, body::text FROM outbox_messages ORDER BY id LIMIT @limit FOR UPDATE SKIP LOCKED", connection, transaction))
+            "SELECT id, message_type, body::text, trace_parent FROM outbox_messages ORDER BY id LIMIT @limit FOR UPDATE SKIP LOCKED", connection, transaction))
         {
             select.Parameters.AddWithValue("limit", BatchSize);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                batch.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+                batch.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
             }
         }
 
@@ -82,7 +84,7 @@ public sealed class OutboxRelay(
         {
             // Messages of one order are in order in the batch; publishing them concurrently is fine because each
             // participant gets at most one message per order from one step's batch (a command and its events).
-            await Task.WhenAll(batch.Select(message => PublishAsync(message.Type, message.Body, cancellationToken)));
+            await Task.WhenAll(batch.Select(message => PublishAsync(message.Type, message.Body, message.TraceParent, cancellationToken)));
             await using var delete = new NpgsqlCommand("DELETE FROM outbox_messages WHERE id = ANY(@ids)", connection, transaction);
             delete.Parameters.AddWithValue("ids", batch.Select(message => message.Id).ToArray());
             await delete.ExecuteNonQueryAsync(cancellationToken);
@@ -97,11 +99,14 @@ public sealed class OutboxRelay(
         return batch.Count;
     }
 
-    private Task PublishAsync(string typeName, string body, CancellationToken cancellationToken)
+    private async Task PublishAsync(string typeName, string body, string? traceParent, CancellationToken cancellationToken)
     {
         var type = typeof(OrderLine).Assembly.GetType(typeName)
             ?? throw new InvalidOperationException($"Outbox holds an unknown message type {typeName}.");
         var message = JsonSerializer.Deserialize(body, type, OutboxJson.Options)!;
-        return bus.PublishConfirmedAsync(message, type, cancellationToken);
+        // The publish continues the trace of the request or message that committed it: one order, one trace, end to end.
+        using var relayed = Tracing.StartActivity(
+            "outbox relay " + type.Name, ActivityKind.Internal, ActivityContext.TryParse(traceParent, null, out var parent) ? parent : default);
+        await bus.PublishConfirmedAsync(message, type, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Commerce.Order.Data;
 
@@ -18,6 +19,7 @@ public static class OutboxWriter
                 MessageType = message.GetType().FullName!,
                 Body = JsonSerializer.Serialize(message, message.GetType(), OutboxJson.Options),
                 CreatedAt = now,
+                TraceParent = Activity.Current?.Id,
             });
         }
     }
