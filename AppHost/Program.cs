@@ -1,8 +1,17 @@
-using Commerce.AppHost.Hosting;
+using Commerce.AppHost;
+using Commerce.AppHost.Resources;
 
-// The whole system, in .NET Aspire's model: infrastructure first, then each service with what it references,
-// each waiting for what it needs to be healthy.
-var builder = DistributedApplication.CreateBuilder(args);
+// The whole Commerce system: PostgreSQL with a database per service, Redis, RabbitMQ, the five services and the Gateway,
+// Prometheus and the operations page. Each service references what it uses and waits until it is healthy.
+// `./run.sh --help` lists the options; infrastructure kinds and their run/publish forms are in Resources/.
+if (CommandLine.WantsHelp(args))
+{
+    Console.WriteLine(CommandLine.Usage);
+    return;
+}
+
+var builder = DistributedApplication.CreateBuilder(CommandLine.AsConfiguration(args));
+var commerce = builder.AddCommerceState();
 
 var postgres = builder.AddPostgres("postgres");
 var orderDb = postgres.AddDatabase("orderdb");
@@ -13,22 +22,61 @@ var notificationDb = postgres.AddDatabase("notificationdb");
 var redis = builder.AddRedis("redis");
 var rabbitMq = builder.AddRabbitMQ("rabbitmq");
 
-var stock = builder.AddProject("stock", "services/Stock")
-    .WithReference(stockDb).WithReference(redis).WithReference(rabbitMq);
-var wallet = builder.AddProject("wallet", "services/Wallet")
-    .WithReference(walletDb).WithReference(redis).WithReference(rabbitMq);
-var coupon = builder.AddProject("coupon", "services/Coupon")
-    .WithReference(couponDb).WithReference(redis).WithReference(rabbitMq);
-var order = builder.AddProject("order", "services/Order")
-    .WithReference(orderDb).WithReference(redis).WithReference(rabbitMq);
-var notification = builder.AddProject("notification", "services/Notification")
-    .WithReference(notificationDb).WithReference(redis).WithReference(rabbitMq);
+if (commerce.InfrastructureOnly)
+{
+    builder.Build().Run();
+    return;
+}
 
-builder.AddProject("gateway", "services/Gateway")
-    .WithReference(stock).WithReference(wallet).WithReference(coupon).WithReference(order).WithReference(notification)
-    .AsGateway();
+var stock = builder.AddProject<Projects.Stock>("stock")
+    .WithReference(stockDb).WaitFor(stockDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(rabbitMq).WaitFor(rabbitMq)
+    .AsCommerceService(commerce);
 
-// Where installed: scrapes all of the above and evaluates observability/rules (the dashboard shows its alerts).
-builder.AddPrometheus("prometheus");
+var wallet = builder.AddProject<Projects.Wallet>("wallet")
+    .WithReference(walletDb).WaitFor(walletDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(rabbitMq).WaitFor(rabbitMq)
+    .AsCommerceService(commerce);
 
-return await builder.Build().RunAsync();
+var coupon = builder.AddProject<Projects.Coupon>("coupon")
+    .WithReference(couponDb).WaitFor(couponDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(rabbitMq).WaitFor(rabbitMq)
+    .AsCommerceService(commerce);
+
+var order = builder.AddProject<Projects.Order>("order")
+    .WithReference(orderDb).WaitFor(orderDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(rabbitMq).WaitFor(rabbitMq)
+    .AsCommerceService(commerce);
+
+var notification = builder.AddProject<Projects.Notification>("notification")
+    .WithReference(notificationDb).WaitFor(notificationDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(rabbitMq).WaitFor(rabbitMq)
+    .AsCommerceService(commerce);
+
+var gateway = builder.AddProject<Projects.Gateway>("gateway")
+    .WithReference(stock).WaitFor(stock)
+    .WithReference(wallet).WaitFor(wallet)
+    .WithReference(coupon).WaitFor(coupon)
+    .WithReference(order).WaitFor(order)
+    .WithReference(notification).WaitFor(notification)
+    .AsCommerceService(commerce)
+    .WithExternalHttpEndpoints();
+
+// Scrapes every service and RabbitMQ, and evaluates observability/rules.
+var prometheus = builder.AddPrometheus("prometheus")
+    .WithScrapeTargets(stock, wallet, coupon, order, notification, gateway)
+    .WithScrapeTargets(rabbitMq);
+
+// The operators' page: incident tiles, the alerts, live figures.
+builder.AddProject<Projects.Operations>("operations")
+    .WithReference(prometheus).WaitFor(prometheus)
+    .WithAspireDashboardLink(commerce)
+    .AsCommerceService(commerce)
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Operations page");
+
+builder.Build().Run();

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Commerce.AppHost.Hosting;
 using Commerce.ServiceDefaults.Auth;
 
 namespace Commerce.LoadTests.Harness;
@@ -13,10 +12,10 @@ namespace Commerce.LoadTests.Harness;
 public sealed class SystemUnderTest : IAsyncDisposable
 {
     private static readonly TimeSpan StartBudget = TimeSpan.FromMinutes(3);
-    private readonly ChildProcess? appHost;
+    private readonly AppHostProcess? appHost;
 
     private SystemUnderTest(
-        Uri gateway, AuthSettings? auth, IReadOnlyDictionary<string, string> connectionStrings, string description, ChildProcess? appHost, int? appHostPid)
+        Uri gateway, AuthSettings? auth, IReadOnlyDictionary<string, string> connectionStrings, string description, AppHostProcess? appHost, int? appHostPid)
     {
         Gateway = gateway;
         AppHostPid = appHostPid;
@@ -73,27 +72,15 @@ public sealed class SystemUnderTest : IAsyncDisposable
 
         var shown = settings.Count == 0 ? "defaults" : string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}"));
         Console.WriteLine($"Starting a fresh system ({shown}) in {stateDirectory} …");
-        ResourceLog.EchoToConsole = false;
-        var log = new ResourceLog("apphost", Path.Combine(stateDirectory, "apphost.log"), 0);
-        var process = await ChildProcess.StartAsync(
-            new ProcessSpec(DotnetHost.Path, [appHostDll, "--state-dir", stateDirectory, "--fresh", "--quiet"])
-            {
-                Environment = environment,
-                WorkingDirectory = options.RepoRoot,
-            },
-            log);
-
-        var deadline = DateTime.UtcNow + StartBudget;
-        while (!File.Exists(endpointsPath))
+        var process = await AppHostProcess.StartAsync(appHostDll, stateDirectory, ["--fresh"], environment);
+        try
         {
-            if (process.Exited.IsCompleted || DateTime.UtcNow > deadline || cancellationToken.IsCancellationRequested)
-            {
-                await process.StopAsync(ChildProcess.SigTerm, TimeSpan.FromSeconds(30));
-                throw new InvalidOperationException(
-                    $"The system did not become healthy ({shown}); the AppHost's last lines:\n{string.Join('\n', log.Tail(30))}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+            await process.WaitUntilHealthyAsync(StartBudget, cancellationToken);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or OperationCanceledException)
+        {
+            await process.StopAsync(AppHostProcess.SigTerm, TimeSpan.FromSeconds(30));
+            throw new InvalidOperationException($"The system did not become healthy ({shown}): {exception.Message}");
         }
 
         // The AppHost writes endpoints.json by rename once every resource is healthy: a read sees a whole file.
@@ -143,7 +130,8 @@ public sealed class SystemUnderTest : IAsyncDisposable
         }
 
         Console.WriteLine("Stopping the system the suite started …");
-        await appHost.StopAsync(ChildProcess.SigInt, TimeSpan.FromSeconds(60));
+        await appHost.StopAsync(AppHostProcess.SigInt, TimeSpan.FromSeconds(60));
+        await appHost.DisposeAsync();
     }
 
     /// <summary>Debug or Release: the AppHost started is the one built like this harness, so both are current.</summary>
