@@ -1,106 +1,161 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Commerce.AppHost;
+using Commerce.AppHost.Resources;
+using Commerce.AppHost.Supervision;
 using Commerce.ServiceDefaults.Auth;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
 namespace Commerce.Testing;
 
 /// <summary>
-/// A whole running Commerce system for tests: a real AppHost process running every service and the Gateway on the
-/// shared infrastructure, isolated by its own databases, RabbitMQ virtual host and Redis database.
+/// A whole running Commerce system for tests, started through .NET Aspire's testing host from the real AppHost
+/// (<c>DistributedApplicationTestingBuilder</c>): every service and the Gateway, on the shared infrastructure and isolated
+/// there by its own databases, RabbitMQ virtual host and Redis database, or on infrastructure of its own.
 /// </summary>
 public sealed class CommerceSystem : IAsyncDisposable
 {
-    private readonly AppHostProcess appHost;
-    private readonly AuthSettings auth;
-    private JsonElement endpoints;
+    private static readonly TimeSpan StartBudget = TimeSpan.FromMinutes(4);
 
-    private CommerceSystem(AppHostProcess appHost, JsonElement endpoints)
+    /// <summary>Two cores: systems that start all at once take minutes each; in turn, seconds.</summary>
+    private static readonly SemaphoreSlim Starting = new(1, 1);
+
+    private readonly DistributedApplication app;
+    private readonly DistributedApplicationModel model;
+
+    private CommerceSystem(DistributedApplication app, Uri gateway, Uri? dashboard)
     {
-        this.appHost = appHost;
-        this.endpoints = endpoints;
-        GatewayUrl = new Uri(endpoints.GetProperty("gateway").GetString()!);
-        var authElement = endpoints.GetProperty("auth");
-        auth = new AuthSettings(
-            authElement.GetProperty("issuer").GetString()!,
-            authElement.GetProperty("audience").GetString()!,
-            authElement.GetProperty("signingKey").GetString()!);
+        this.app = app;
+        model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        GatewayUrl = gateway;
+        AspireDashboardUrl = dashboard;
+        var auth = app.Services.GetRequiredService<CommerceState>().Auth;
+        Auth = new AuthSettings(auth.Issuer, auth.Audience, auth.SigningKey);
     }
 
     public Uri GatewayUrl { get; }
 
-    /// <summary>The operators' dashboard the AppHost serves (resources, live metrics, alerts).</summary>
-    public Uri DashboardUrl => new(endpoints.GetProperty("dashboard").GetString()!);
+    /// <summary>The Aspire dashboard (with its login token), when the system was started with it.</summary>
+    public Uri? AspireDashboardUrl { get; }
 
-    public string RedisConnectionString => endpoints.GetProperty("connectionStrings").GetProperty("redis").GetString()!;
-    public string RabbitMqConnectionString => endpoints.GetProperty("connectionStrings").GetProperty("rabbitmq").GetString()!;
-    public AuthSettings Auth => auth;
+    public AuthSettings Auth { get; }
+
+    public ResourceNotificationService Notifications => app.ResourceNotifications;
 
     /// <summary>
-    /// Starts a system named <paramref name="name"/> (letters, digits, '-'). <paramref name="environment"/> reaches every
-    /// service (e.g. <c>Orders__LockScope=Global</c>); <paramref name="ownRedis"/> gives it a Redis of its own that
-    /// <see cref="KillAsync"/> may kill; <paramref name="ownInfrastructure"/> gives it PostgreSQL, Redis and RabbitMQ of its own,
-    /// for tests that kill any of them.
+    /// Starts a system named <paramref name="name"/> (letters, digits, '-'). <paramref name="settings"/> reach every service
+    /// (e.g. <c>Orders__LockScope=Global</c>) or the AppHost (<c>COMMERCE_EXTRA_RULES</c>); <paramref name="ownRedis"/> gives
+    /// it a Redis of its own that <see cref="KillAsync"/> may kill; <paramref name="ownInfrastructure"/> PostgreSQL, Redis
+    /// and RabbitMQ of its own; <paramref name="withAspireDashboard"/> runs the Aspire dashboard (and the services' OTLP export).
     /// </summary>
     public static async Task<CommerceSystem> StartAsync(
-        string name, IReadOnlyDictionary<string, string>? environment = null, bool ownRedis = false, bool ownInfrastructure = false)
+        string name, IReadOnlyDictionary<string, string>? settings = null, bool ownRedis = false, bool ownInfrastructure = false,
+        bool withAspireDashboard = false)
     {
-        if (ownInfrastructure)
+        var state = RepositoryPaths.NewTemporaryFolder(name);
+        var configuration = new Dictionary<string, string>
         {
-            return await StartAppHostAsync(name, new Dictionary<string, string?>(
-                environment?.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value)) ?? []));
-        }
-
-        var infrastructure = await TestInfrastructure.SharedAsync();
-        var suffix = name.Replace('-', '_').ToLowerInvariant() + "_" + Guid.NewGuid().ToString("N")[..6];
-        var virtualHost = suffix;
-        await infrastructure.CreateVirtualHostAsync(virtualHost);
-
-        var rabbitMq = new UriBuilder(infrastructure.RabbitMq) { Path = "/" + virtualHost }.Uri.ToString();
-        var variables = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings__postgres"] = infrastructure.Postgres,
-            ["ConnectionStrings__rabbitmq"] = rabbitMq,
-            // Seven systems share one PostgreSQL: 7 × 5 services × 20 stays under its max_connections (TestInfrastructure).
-            ["Database__MaxPoolSize"] = "20",
+            [CommerceState.StateDirectoryKey] = state,
+            // The tests drive many users from one address; the rate limit has its own test with a low limit.
+            ["RateLimiting:PermitLimit"] = "1000000",
         };
-        foreach (var database in new[] { "orderdb", "stockdb", "walletdb", "coupondb", "notificationdb" })
+        if (!ownInfrastructure)
         {
-            variables[$"ConnectionStrings__{database}"] =
-                new NpgsqlConnectionStringBuilder(infrastructure.Postgres) { Database = $"{database}_{suffix}" }.ConnectionString;
+            var infrastructure = await TestInfrastructure.SharedAsync();
+            var suffix = name.Replace('-', '_').ToLowerInvariant() + "_" + Guid.NewGuid().ToString("N")[..6];
+            await infrastructure.CreateVirtualHostAsync(suffix);
+            configuration["ConnectionStrings:postgres"] = infrastructure.Postgres;
+            configuration["ConnectionStrings:rabbitmq"] = new UriBuilder(infrastructure.RabbitMq) { Path = "/" + suffix }.Uri.ToString();
+            // Seven systems share one PostgreSQL: 7 × 6 services × 20 stays under its max_connections (TestInfrastructure).
+            configuration["Database:MaxPoolSize"] = "20";
+            foreach (var database in new[] { "orderdb", "stockdb", "walletdb", "coupondb", "notificationdb" })
+            {
+                configuration[$"ConnectionStrings:{database}"] =
+                    new NpgsqlConnectionStringBuilder(infrastructure.Postgres) { Database = $"{database}_{suffix}" }.ConnectionString;
+            }
+
+            if (!ownRedis)
+            {
+                configuration["ConnectionStrings:redis"] = $"{infrastructure.Redis},defaultDatabase={TestInfrastructure.NextRedisDatabase()}";
+            }
         }
 
-        if (!ownRedis)
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
-            variables["ConnectionStrings__redis"] = $"{infrastructure.Redis},defaultDatabase={TestInfrastructure.NextRedisDatabase()}";
+            configuration[key.Replace("__", ":", StringComparison.Ordinal)] = value;
         }
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            variables[key] = value;
-        }
-
-        return await StartAppHostAsync(name, variables);
-    }
-
-    private static async Task<CommerceSystem> StartAppHostAsync(string name, Dictionary<string, string?> variables)
-    {
-        // The tests drive many users from one address; the rate limit has its own test with a low limit.
-        variables.TryAdd("RateLimiting__PermitLimit", "1000000");
-        var appHost = await AppHostProcess.StartAsync(RepositoryPaths.NewTemporaryFolder(name), [], variables);
+        await Starting.WaitAsync();
         try
         {
-            return new CommerceSystem(appHost, await appHost.WaitUntilHealthyAsync(TimeSpan.FromMinutes(3)));
+            var app = await StartAppHostAsync(configuration, withAspireDashboard);
+            try
+            {
+                var gateway = app.GetEndpoint("gateway", "http");
+                var dashboard = withAspireDashboard ? await app.GetDashboardUrlAsync() : null;
+                return new CommerceSystem(app, gateway, dashboard);
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                throw;
+            }
+        }
+        finally
+        {
+            Starting.Release();
+        }
+    }
+
+    /// <summary>The AppHost in this process, as Aspire's testing host runs it; returns once every resource is healthy.</summary>
+    internal static async Task<DistributedApplication> StartAppHostAsync(IReadOnlyDictionary<string, string> configuration, bool withAspireDashboard)
+    {
+        using var budget = new CancellationTokenSource(StartBudget);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = withAspireDashboard },
+            [.. configuration.Select(setting => $"--{setting.Key}={setting.Value}")],
+            budget.Token);
+        var app = await builder.BuildAsync(budget.Token);
+        var states = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        _ = Task.Run(async () =>
+        {
+            await foreach (var update in app.ResourceNotifications.WatchAsync(budget.Token))
+            {
+                states[update.ResourceId] = $"{update.Snapshot.State?.Text ?? "?"}/{update.Snapshot.HealthStatus?.ToString() ?? "-"}";
+            }
+        }, budget.Token);
+        try
+        {
+            await app.StartAsync(budget.Token);
+            var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+            foreach (var resource in model.Resources.Where(resource => Processes.IsProcess(resource) && !Processes.RunsOnce(resource)))
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, budget.Token);
+            }
+
+            return app;
+        }
+        catch (OperationCanceledException exception) when (budget.IsCancellationRequested)
+        {
+            await app.DisposeAsync();
+            throw new TimeoutException(
+                $"The system was not healthy within {StartBudget.TotalMinutes} minutes: "
+                + string.Join(", ", states.OrderBy(state => state.Key).Select(state => $"{state.Key} {state.Value}")), exception);
         }
         catch
         {
-            await appHost.DisposeAsync();
+            await app.DisposeAsync();
             throw;
         }
     }
 
     public string CreateToken(string userId, params string[] roles) =>
-        DevelopmentTokens.Create(auth, userId, roles, TimeSpan.FromHours(2));
+        DevelopmentTokens.Create(Auth, userId, roles, TimeSpan.FromHours(2));
 
     /// <summary>An HttpClient on the Gateway, carrying a token for <paramref name="userId"/> (none when null).</summary>
     public HttpClient CreateClient(string? userId = null, params string[] roles)
@@ -119,48 +174,49 @@ public sealed class CommerceSystem : IAsyncDisposable
     }
 
     /// <summary>The resource's own address (for /health and /metrics, which the Gateway does not route).</summary>
-    public Uri ServiceUrl(string resource) => new(endpoints.GetProperty("services").GetProperty(resource).GetString()!);
+    public Uri ServiceUrl(string resource) => app.GetEndpoint(resource, "http");
 
     public string DatabaseConnectionString(string name) =>
-        endpoints.GetProperty("connectionStrings").GetProperty(name).GetString()!;
+        app.GetConnectionStringAsync(name).AsTask().GetAwaiter().GetResult() ?? throw new ArgumentException($"No connection string {name}.");
+
+    public string RedisConnectionString => DatabaseConnectionString("redis");
+    public string RabbitMqConnectionString => DatabaseConnectionString("rabbitmq");
+
+    public async Task<MessageBusProbe> StartBusProbeAsync() => await MessageBusProbe.StartAsync(RabbitMqConnectionString);
 
     /// <summary>The RabbitMQ management API of a system that runs its own broker.</summary>
     public BrokerQueues BrokerQueues()
     {
-        var management = endpoints.GetProperty("rabbitMqManagement");
-        return new BrokerQueues(
-            new Uri(management.GetProperty("url").GetString()!), management.GetProperty("user").GetString()!, management.GetProperty("password").GetString()!);
+        var broker = model.Resources.OfType<LocalRabbitMQResource>().Single();
+        return new BrokerQueues(new Uri(broker.Management.Url), LocalRabbitMQResource.UserName, broker.Password);
     }
 
-    public async Task<MessageBusProbe> StartBusProbeAsync() => await MessageBusProbe.StartAsync(RabbitMqConnectionString);
-
-    public int? ProcessId(string resource)
+    /// <summary>The process a resource runs now (a service's own process, not its launcher), once it runs one.</summary>
+    public async Task<int> ProcessIdAsync(string resource)
     {
-        endpoints = appHost.ReadEndpoints();
-        foreach (var element in endpoints.GetProperty("resources").EnumerateArray())
-        {
-            if (element.GetProperty("name").GetString() == resource)
-            {
-                return element.TryGetProperty("pid", out var pid) ? pid.GetInt32() : null;
-            }
-        }
-
-        throw new ArgumentException($"No resource named {resource}.", nameof(resource));
+        using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var update = await Notifications.WaitForResourceAsync(resource, update => ProcessIds.Of(update) is not null, budget.Token);
+        return ProcessIds.Of(update)!.Value;
     }
 
-    /// <summary>kill -9 a resource; the AppHost restarts it. Returns once it runs and is healthy again.</summary>
+    /// <summary>kill -9 a resource's process; the AppHost starts it again. Returns once it runs and is healthy again.</summary>
     public async Task KillAsync(string resource)
     {
-        var pid = ProcessId(resource) ?? throw new InvalidOperationException($"{resource} is not a process this system runs.");
-        System.Diagnostics.Process.GetProcessById(pid).Kill();
-        await Eventually.Until(
-            () => Task.FromResult(ProcessId(resource) is { } restarted && restarted != pid && IsRunning(resource)),
-            TimeSpan.FromMinutes(2),
-            $"{resource} restarted after kill -9");
+        var pid = await ProcessIdAsync(resource);
+        Process.GetProcessById(pid).Kill();
+        using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await Notifications.WaitForResourceAsync(resource, update =>
+                update.Snapshot.State?.Text == KnownResourceStates.Running
+                && update.Snapshot.HealthStatus is null or HealthStatus.Healthy
+                && ProcessIds.Of(update) is { } restarted && restarted != pid, budget.Token);
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{resource} was not running and healthy again within 2 minutes of kill -9.");
+        }
     }
 
-    private bool IsRunning(string resource) => endpoints.GetProperty("resources").EnumerateArray()
-        .Any(element => element.GetProperty("name").GetString() == resource && element.GetProperty("state").GetString() == "Running");
-
-    public async ValueTask DisposeAsync() => await appHost.DisposeAsync();
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 }

@@ -24,8 +24,12 @@ public static class Eventually
             await Task.Delay(TimeSpan.FromMilliseconds(100));
         }
 
-        throw new TimeoutException($"Not within {timeout.TotalSeconds} s: {what}. Last seen: {last}{(lastError is null ? "" : $" ({lastError.Message})")}");
+        throw new TimeoutException($"Not within {timeout.TotalSeconds} s: {what}. Last seen: {Describe(last)}{(lastError is null ? "" : $" ({lastError.Message})")}");
     }
+
+    /// <summary>A list shows its items, not its type.</summary>
+    private static string? Describe<T>(T value) =>
+        value is System.Collections.IEnumerable items and not string ? "[" + string.Join(", ", items.Cast<object?>()) + "]" : value?.ToString();
 
     public static Task Until(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
         Until(condition, done => done, timeout, what);

@@ -1,14 +1,19 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Commerce.AppHost;
+using Commerce.AppHost.Resources;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Commerce.Testing;
 
 /// <summary>
-/// PostgreSQL, Redis and RabbitMQ for the whole test run, started once (an AppHost with --infrastructure-only in a
-/// temporary folder) and shared by every system the tests start; each system gets its own databases, RabbitMQ
-/// virtual host and Redis database, so systems never see each other's data or messages.
+/// PostgreSQL, Redis and RabbitMQ for the whole test run, started once (the AppHost with <c>--infrastructure-only</c>) and
+/// shared by every system the tests start; each system gets its own databases, RabbitMQ virtual host and Redis database,
+/// so systems never see each other's data or messages.
 /// </summary>
 public sealed class TestInfrastructure : IAsyncDisposable
 {
@@ -16,27 +21,21 @@ public sealed class TestInfrastructure : IAsyncDisposable
     private static TestInfrastructure? shared;
     private static int nextRedisDatabase;
 
-    private readonly AppHostProcess appHost;
+    private readonly DistributedApplication app;
+    private readonly LocalRabbitMQResource broker;
 
-    private TestInfrastructure(AppHostProcess appHost, JsonElement endpoints)
+    private TestInfrastructure(DistributedApplication app, string postgres, string redis, string rabbitMq)
     {
-        this.appHost = appHost;
-        var connections = endpoints.GetProperty("connectionStrings");
-        Postgres = connections.GetProperty("postgres").GetString()!;
-        Redis = connections.GetProperty("redis").GetString()!;
-        RabbitMq = connections.GetProperty("rabbitmq").GetString()!;
-        var management = endpoints.GetProperty("rabbitMqManagement");
-        RabbitMqManagement = new Uri(management.GetProperty("url").GetString()!);
-        RabbitMqUser = management.GetProperty("user").GetString()!;
-        RabbitMqPassword = management.GetProperty("password").GetString()!;
+        this.app = app;
+        Postgres = postgres;
+        Redis = redis;
+        RabbitMq = rabbitMq;
+        broker = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalRabbitMQResource>().Single();
     }
 
     public string Postgres { get; }
     public string Redis { get; }
     public string RabbitMq { get; }
-    public Uri RabbitMqManagement { get; }
-    public string RabbitMqUser { get; }
-    public string RabbitMqPassword { get; }
 
     public static async Task<TestInfrastructure> SharedAsync()
     {
@@ -45,10 +44,18 @@ public sealed class TestInfrastructure : IAsyncDisposable
         {
             if (shared is null)
             {
-                var appHost = await AppHostProcess.StartAsync(RepositoryPaths.NewTemporaryFolder("infrastructure"), ["--infrastructure-only"],
+                var app = await CommerceSystem.StartAppHostAsync(new Dictionary<string, string>
+                {
+                    [CommerceState.StateDirectoryKey] = RepositoryPaths.NewTemporaryFolder("infrastructure"),
+                    [CommerceState.InfrastructureOnlyKey] = "true",
                     // Seven systems share this server (CommerceSystem), each service's pool bounded to 20 there.
-                    new Dictionary<string, string?> { ["Postgres__MaxConnections"] = "1000" });
-                shared = new TestInfrastructure(appHost, await appHost.WaitUntilHealthyAsync(TimeSpan.FromMinutes(2)));
+                    ["Postgres:MaxConnections"] = "1000",
+                }, withAspireDashboard: false);
+                shared = new TestInfrastructure(
+                    app,
+                    (await app.GetConnectionStringAsync("postgres"))!,
+                    (await app.GetConnectionStringAsync("redis"))!,
+                    (await app.GetConnectionStringAsync("rabbitmq"))!);
             }
 
             return shared;
@@ -65,16 +72,16 @@ public sealed class TestInfrastructure : IAsyncDisposable
     /// <summary>Creates a RabbitMQ virtual host the management user may use fully.</summary>
     public async Task CreateVirtualHostAsync(string virtualHost)
     {
-        using var client = new HttpClient { BaseAddress = RabbitMqManagement };
+        using var client = new HttpClient { BaseAddress = new Uri(broker.Management.Url) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{RabbitMqUser}:{RabbitMqPassword}")));
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LocalRabbitMQResource.UserName}:{broker.Password}")));
         var escaped = Uri.EscapeDataString(virtualHost);
         (await client.PutAsync($"/api/vhosts/{escaped}", null)).EnsureSuccessStatusCode();
-        (await client.PutAsJsonAsync($"/api/permissions/{escaped}/{RabbitMqUser}", new { configure = ".*", write = ".*", read = ".*" }))
+        (await client.PutAsJsonAsync($"/api/permissions/{escaped}/{LocalRabbitMQResource.UserName}", new { configure = ".*", write = ".*", read = ".*" }))
             .EnsureSuccessStatusCode();
     }
 
-    public async ValueTask DisposeAsync() => await appHost.DisposeAsync();
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     /// <summary>Stops the shared infrastructure at the end of the run.</summary>
     public static async Task StopSharedAsync()

@@ -4,6 +4,8 @@ using System.Text.Json;
 using Npgsql;
 using StackExchange.Redis;
 
+using Commerce.LoadTests.Harness;
+
 namespace Commerce.Tests.AppHost;
 
 /// <summary>The AppHost as a developer uses it: its own infrastructure, its own state folder, Ctrl+C to stop.</summary>
@@ -18,36 +20,36 @@ public sealed class AppHostLifecycleTests
         var state = RepositoryPaths.NewTemporaryFolder("lifecycle");
 
         // First start: everything healthy, endpoints.json right, the rate limit answers 429.
-        var first = await AppHostProcess.StartAsync(state, [], LowRateLimit);
+        var first = await AppHostProcess.StartAsync(RepositoryPaths.AppHostDll, state, [], LowRateLimit);
         await using (first)
         {
-            var endpoints = await first.WaitUntilHealthyAsync(StartBudget);
+            var endpoints = await first.WaitUntilHealthyAsync(StartBudget, TestContext.Current.CancellationToken);
             await AssertEverythingHealthyAsync(endpoints);
             await AssertRateLimitedAsync(endpoints);
             await WriteKeepsakeAsync(endpoints);
 
             var processes = ResourcePids(endpoints);
             var ports = ResourcePorts(endpoints);
-            Assert.Equal(0, await first.InterruptAsync(TimeSpan.FromMinutes(1)));
+            Assert.Equal(0, await first.StopAsync(AppHostProcess.SigInt, TimeSpan.FromMinutes(1)));
             AssertNothingLeft(state, processes, ports);
         }
 
         // A plain restart keeps the data.
-        var second = await AppHostProcess.StartAsync(state, [], LowRateLimit);
+        var second = await AppHostProcess.StartAsync(RepositoryPaths.AppHostDll, state, [], LowRateLimit);
         await using (second)
         {
-            var endpoints = await second.WaitUntilHealthyAsync(StartBudget);
+            var endpoints = await second.WaitUntilHealthyAsync(StartBudget, TestContext.Current.CancellationToken);
             Assert.True(await KeepsakeExistsAsync(endpoints), "data written before the restart is still there");
-            Assert.Equal(0, await second.InterruptAsync(TimeSpan.FromMinutes(1)));
+            Assert.Equal(0, await second.StopAsync(AppHostProcess.SigInt, TimeSpan.FromMinutes(1)));
         }
 
         // --fresh starts from empty databases.
-        var third = await AppHostProcess.StartAsync(state, ["--fresh"], LowRateLimit);
+        var third = await AppHostProcess.StartAsync(RepositoryPaths.AppHostDll, state, ["--fresh"], LowRateLimit);
         await using (third)
         {
-            var endpoints = await third.WaitUntilHealthyAsync(StartBudget);
+            var endpoints = await third.WaitUntilHealthyAsync(StartBudget, TestContext.Current.CancellationToken);
             Assert.False(await KeepsakeExistsAsync(endpoints), "--fresh wiped the data");
-            Assert.Equal(0, await third.InterruptAsync(TimeSpan.FromMinutes(1)));
+            Assert.Equal(0, await third.StopAsync(AppHostProcess.SigInt, TimeSpan.FromMinutes(1)));
         }
     }
 
@@ -55,8 +57,8 @@ public sealed class AppHostLifecycleTests
     public async Task A_killed_apphost_takes_its_children_with_it()
     {
         var state = RepositoryPaths.NewTemporaryFolder("orphans");
-        await using var appHost = await AppHostProcess.StartAsync(state, ["--infrastructure-only"], new Dictionary<string, string?>());
-        var endpoints = await appHost.WaitUntilHealthyAsync(StartBudget);
+        await using var appHost = await AppHostProcess.StartAsync(RepositoryPaths.AppHostDll, state, ["--infrastructure-only"], new Dictionary<string, string?>());
+        var endpoints = await appHost.WaitUntilHealthyAsync(StartBudget, TestContext.Current.CancellationToken);
         var children = ResourcePids(endpoints);
         Assert.NotEmpty(children);
 
@@ -71,13 +73,12 @@ public sealed class AppHostLifecycleTests
     {
         var emptyPath = RepositoryPaths.NewTemporaryFolder("empty-path");
         var state = RepositoryPaths.NewTemporaryFolder("missing-binary");
-        await using var appHost = await AppHostProcess.StartAsync(state, [], new Dictionary<string, string?>(), path: emptyPath);
+        await using var appHost = await AppHostProcess.StartAsync(RepositoryPaths.AppHostDll, state, [], new Dictionary<string, string?>(), path: emptyPath);
 
         var exitCode = await appHost.Exited.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exitCode);
-        var output = appHost.Log.Tail(10);
-        var line = Assert.Single(output);
+        var line = Assert.Single(appHost.Tail(10).Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("redis-server", line);
         Assert.Contains("apt-get install redis-server", line);
         Assert.False(File.Exists(Path.Combine(state, "endpoints.json")));
@@ -85,10 +86,12 @@ public sealed class AppHostLifecycleTests
 
     private static async Task AssertEverythingHealthyAsync(JsonElement endpoints)
     {
-        Assert.StartsWith("http://127.0.0.1:", endpoints.GetProperty("gateway").GetString());
+        Assert.StartsWith("http://localhost:", endpoints.GetProperty("gateway").GetString());
         foreach (var resource in endpoints.GetProperty("resources").EnumerateArray())
         {
-            Assert.Equal("Running", resource.GetProperty("state").GetString());
+            // initdb ran once, before the server's first start.
+            var expected = resource.GetProperty("name").GetString()!.EndsWith("-init", StringComparison.Ordinal) ? "Finished" : "Running";
+            Assert.Equal(expected, resource.GetProperty("state").GetString());
         }
 
         using var http = new HttpClient();

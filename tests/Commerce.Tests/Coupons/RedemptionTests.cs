@@ -119,7 +119,8 @@ public sealed class RedemptionTests(SharedSystem shared) : IAsyncLifetime
     [Fact]
     public async Task A_coupon_whose_campaign_has_ended_is_not_active()
     {
-        var endsAt = DateTimeOffset.UtcNow.AddSeconds(6);
+        // Room to create the campaign and issue its coupon before it ends: 6 s was not enough while the run started its systems.
+        var endsAt = DateTimeOffset.UtcNow.AddSeconds(20);
         var campaign = await coupons.CreateCampaignAsync(total: 1, startsAt: endsAt.AddHours(-1), endsAt: endsAt, name: "Short");
         var userId = CouponDriver.NewUserId();
         (await coupons.IssueAsync(userId, campaign.CouponId)).EnsureSuccessStatusCode();

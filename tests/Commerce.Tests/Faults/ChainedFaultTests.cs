@@ -6,6 +6,13 @@ using Commerce.Tests.Coupons;
 
 namespace Commerce.Tests.Faults;
 
+/// <summary>
+/// Tests that kill infrastructure run alone, after the parallel ones: a PostgreSQL and a RabbitMQ starting beside
+/// three other systems on two cores took a minute, and "consuming again within seconds" would measure the neighbours.
+/// </summary>
+[CollectionDefinition(nameof(InfrastructureFaults), DisableParallelization = true)]
+public sealed class InfrastructureFaults;
+
 /// <summary>A system on PostgreSQL, Redis and RabbitMQ of its own, so that killing any of them reaches no other test.</summary>
 public sealed class OwnInfrastructureSystem : IAsyncLifetime
 {
@@ -28,6 +35,7 @@ public sealed class OwnInfrastructureSystem : IAsyncLifetime
 /// database then the broker. After each rush every queue has its consumer again within seconds of the broker's return,
 /// every order is final, and stock, money and coupons are exact.
 /// </summary>
+[Collection(nameof(InfrastructureFaults))]
 public sealed class ChainedFaultTests(OwnInfrastructureSystem faults) : IClassFixture<OwnInfrastructureSystem>, IAsyncDisposable
 {
     private const int Users = 100;

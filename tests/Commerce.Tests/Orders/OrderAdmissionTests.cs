@@ -26,7 +26,7 @@ public sealed class OrderAdmissionTests
         var users = new[] { "u-admission-0", "u-admission-1", "u-admission-2" };
         foreach (var user in users) await store.DepositAsync(user, 5000);
 
-        var stock = system.ProcessId("stock") ?? throw new InvalidOperationException("Stock is not running.");
+        var stock = await system.ProcessIdAsync("stock");
         Signal(stock, Sigstop);
         try
         {

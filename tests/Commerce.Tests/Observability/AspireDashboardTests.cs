@@ -1,0 +1,68 @@
+namespace Commerce.Tests.Observability;
+
+/// <summary>What an operator sees on the Aspire dashboard while the system runs, in a real browser.</summary>
+[Collection(nameof(ObservedSystem))]
+public sealed class AspireDashboardTests(ObservedSystem observed)
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(90);
+
+    // Every row of the resources grid: its name and state cells, read in one evaluation.
+    private const string ResourcesScript = """
+        () => JSON.stringify([...document.querySelectorAll('[role=row]')].map(row => [...row.querySelectorAll('[role=gridcell]')])
+            .filter(cells => cells.length >= 2)
+            .map(cells => ({ name: cells[0].innerText.trim(), state: cells[1].innerText.trim() })))
+        """;
+
+    // Every trace of a POST /api/orders in the traces grid, with the resources its spans came from.
+    private const string OrderTracesScript = """
+        () => JSON.stringify([...document.querySelectorAll('[role=row]')]
+            .filter(row => row.innerText.includes('POST /api/orders'))
+            .map(row => ({ resources: [...row.querySelectorAll('.trace-service-tag')].map(tag => tag.textContent.replace(/\s*\(\d+\)\s*$/, '').trim()) })))
+        """;
+
+    // The processes this system runs (its PostgreSQL, Redis and RabbitMQ are the run's shared ones: connection strings here).
+    private static readonly string[] Processes = ["stock", "wallet", "coupon", "order", "notification", "gateway", "prometheus", "operations"];
+
+    [Fact]
+    public async Task Lists_every_resource_as_running_and_healthy()
+    {
+        // Aspire shows a process whose health checks fail as Unhealthy, not Running.
+        var rows = await observed.Aspire.UntilAsync<ResourceRow[]>(ResourcesScript,
+            rows => Processes.All(name => rows.Any(row => row.Name == name && row.State == "Running")),
+            Budget, "every process listed as Running (healthy) on the Aspire dashboard");
+
+        Assert.DoesNotContain(rows, row => Processes.Contains(row.Name) && row.State != "Running");
+        await observed.Aspire.ScreenshotAsync("aspire-resources");
+    }
+
+    [Fact]
+    public async Task Shows_one_trace_for_a_placed_order_across_the_gateway_order_stock_and_wallet()
+    {
+        var store = new Storefront(observed.System);
+        var (user, product) = (Storefront.UniqueId("traced"), Storefront.UniqueId("bibimbap"));
+        await store.PutProductAsync(product, price: 9_000, stock: 5);
+        await store.DepositAsync(user, 50_000);
+        var orderId = await store.PlaceAcceptedOrderAsync(user, (product, 1));
+        Assert.Equal("Completed", (await store.WaitForFinalAsync(user, orderId)).Status);
+
+        await observed.Aspire.Page.GotoAsync(new Uri(observed.Aspire.Page.Url).GetLeftPart(UriPartial.Authority) + "/traces");
+        var traces = await observed.Aspire.UntilAsync<OrderTrace[]>(OrderTracesScript,
+            found => found.Any(trace => new[] { "gateway", "order", "stock", "wallet" }.All(trace.HasSpansFrom)),
+            Budget, "a POST /api/orders trace with spans from the gateway, order, stock and wallet");
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join(", ", traces.Select(trace => trace.ToString())));
+
+        Assert.NotEmpty(traces);
+        await observed.Aspire.ScreenshotAsync("aspire-order-trace");
+    }
+
+    private sealed record ResourceRow(string Name, string State);
+
+    private sealed record OrderTrace(string[] Resources)
+    {
+        /// <summary>The dashboard names a resource with more than one instance (a restart, a replica) "order-&lt;instance&gt;".</summary>
+        public bool HasSpansFrom(string resource) =>
+            Resources.Any(name => name == resource || name.StartsWith(resource + "-", StringComparison.Ordinal));
+
+        public override string ToString() => string.Join('+', Resources);
+    }
+}
