@@ -14,6 +14,8 @@ public static class CommandLine
           --fresh                   start from empty databases (wipes the state folder)
           --state-dir <dir>         where data, logs and endpoints.json live (default: <repo>/.commerce)
           --infrastructure-only     start PostgreSQL, Redis and RabbitMQ only
+          --replicas <n>            run n copies of Order, Stock, Wallet, Coupon and Notification (default 1);
+                                    per service: Replicas__Order=3 (environment) or --Replicas:Order 3
           --postgres <conn>         use an existing PostgreSQL server (Npgsql connection string)
           --redis <conn>            use an existing Redis (StackExchange.Redis connection string)
           --rabbitmq <uri>          use an existing RabbitMQ (amqp://user:pass@host:port/vhost)
@@ -34,6 +36,7 @@ public static class CommandLine
     private static readonly Dictionary<string, string> Options = new(StringComparer.Ordinal)
     {
         ["--state-dir"] = CommerceState.StateDirectoryKey,
+        ["--replicas"] = CommerceState.ReplicasKey,
         ["--postgres"] = "ConnectionStrings:postgres",
         ["--redis"] = "ConnectionStrings:redis",
         ["--rabbitmq"] = "ConnectionStrings:rabbitmq",

@@ -16,6 +16,10 @@ public sealed class CommerceState
     public const string FreshKey = "Commerce:Fresh";
     public const string InfrastructureOnlyKey = "Commerce:InfrastructureOnly";
     public const string StateDirectoryKey = "Commerce:StateDirectory";
+    public const string ReplicasKey = "Replicas";
+
+    /// <summary>The services that may run as several copies (the Gateway and the operations page run one).</summary>
+    private static readonly string[] ReplicatedServices = ["order", "stock", "wallet", "coupon", "notification"];
 
     /// <summary>Configuration sections that are the services' settings (README.md's table): every service gets them.</summary>
     private static readonly string[] ServiceSections =
@@ -29,6 +33,9 @@ public sealed class CommerceState
         InfrastructureOnly = configuration.GetValue<bool>(InfrastructureOnlyKey);
         IsRunning = builder.ExecutionContext.IsRunMode;
         DashboardUrl = configuration["ASPNETCORE_URLS"]?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        var replicas = configuration.GetValue(ReplicasKey, 1);
+        Replicas = ReplicatedServices.ToDictionary(
+            service => service, service => Math.Max(1, configuration.GetValue($"{ReplicasKey}:{service}", replicas)), StringComparer.OrdinalIgnoreCase);
         ServiceSettings = ServiceSections
             .SelectMany(section => configuration.GetSection(section).AsEnumerable())
             .Where(setting => setting.Value is not null)
@@ -57,6 +64,9 @@ public sealed class CommerceState
 
     /// <summary>The Aspire dashboard: the AppHost's own URL (Properties/launchSettings.json with dotnet run); null when it is off.</summary>
     public string? DashboardUrl { get; }
+
+    /// <summary>Copies of each replicated service: <c>--replicas N</c> for all, <c>Replicas__Order=3</c> for one.</summary>
+    public IReadOnlyDictionary<string, int> Replicas { get; }
 
     /// <summary><c>Orders__LockScope</c> and the like, as the AppHost was given them (environment or command line).</summary>
     public IReadOnlyDictionary<string, string> ServiceSettings { get; }
@@ -137,10 +147,16 @@ public static class CommerceStateExtensions
 
     /// <summary>
     /// A Commerce service: an HTTP endpoint, ready when its <c>/health</c> answers, with every service setting, the JWT
-    /// settings, and .NET's Development environment when run locally (the Gateway's <c>/dev/token</c>).
+    /// settings, and .NET's Development environment when run locally (the Gateway's <c>/dev/token</c>). With replicas, DCP's
+    /// proxy behind the endpoint balances requests over the copies and RabbitMQ's competing consumers the messages.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AsCommerceService(this IResourceBuilder<ProjectResource> service, CommerceState state)
     {
+        if (state.Replicas.TryGetValue(service.Resource.Name, out var replicas) && replicas > 1)
+        {
+            service.WithReplicas(replicas);
+        }
+
         service.WithHttpEndpoint(name: "http")
             .WithHttpHealthCheck("/health")
             .WithEnvironment("Auth__Issuer", state.Auth.Issuer)
@@ -153,6 +169,8 @@ public static class CommerceStateExtensions
             // Every request and query at Information drowns what matters, and costs CPU under load.
             .WithEnvironment("Logging__LogLevel__Microsoft.AspNetCore", "Warning")
             .WithEnvironment("Logging__LogLevel__Microsoft.EntityFrameworkCore", "Warning")
+            // Aspire's Npgsql integration hands Npgsql the logger, which logs every command at Information.
+            .WithEnvironment("Logging__LogLevel__Npgsql", "Warning")
             .WithEnvironment("Logging__LogLevel__Yarp", "Warning")
             // The runtime holds back optimising hot methods while new ones keep being called, and a rush on a fresh system is
             // exactly that: without the delay a fresh coupon rush answered 2,600-3,000/s instead of 1,700-1,900 (loadtests/README.md).

@@ -18,7 +18,7 @@ public sealed partial class EndpointsFile(
     DistributedApplicationModel model,
     ResourceNotificationService notifications,
     CommerceState state,
-    ILogger<EndpointsFile> logger) : BackgroundService
+    ILogger<EndpointsFile> logger) : SupervisorService
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

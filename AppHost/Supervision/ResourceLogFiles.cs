@@ -7,7 +7,7 @@ namespace Commerce.AppHost.Supervision;
 /// Each resource's console output also goes to <c>.commerce/logs/&lt;resource&gt;.log</c> (a replica's to its instance's
 /// name): the Aspire dashboard shows it live, the file keeps it for grep, CI artifacts and a run that already stopped.
 /// </summary>
-public sealed partial class ResourceLogFiles(ResourceNotificationService notifications, ResourceLoggerService logs, CommerceState state) : BackgroundService
+public sealed partial class ResourceLogFiles(ResourceNotificationService notifications, ResourceLoggerService logs, CommerceState state) : SupervisorService
 {
     private readonly ConcurrentDictionary<string, Task> following = new();
 

@@ -16,7 +16,7 @@ public sealed partial class RestartWhatDies(
     ResourceNotificationService notifications,
     ResourceCommandService commands,
     TimeProvider clock,
-    ILogger<RestartWhatDies> logger) : BackgroundService
+    ILogger<RestartWhatDies> logger) : SupervisorService
 {
     /// <summary>Long enough that a broker or database restart never restarts the services that wait for it.</summary>
     public static readonly TimeSpan UnhealthyFor = TimeSpan.FromSeconds(90);

@@ -135,8 +135,19 @@ public static class NpgsqlRegistration
                     logger.LogWarning("Database not reachable yet ({Message}); retrying", exception.Message);
                     await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
                 }
+                catch (PostgresException exception) when (attempt < 30 && CreatedByAnotherReplica(exception))
+                {
+                    // Replicas start together: two may create the database or the history table at the same moment.
+                    // EF Core locks the history table only once it exists; the next attempt finds the other's work done.
+                    logger.LogInformation("Another replica is creating the schema ({Message}); trying again", exception.MessageText);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+                }
             }
         }
+
+        private static bool CreatedByAnotherReplica(PostgresException exception) =>
+            exception.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.DuplicateTable
+                or PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation;
 
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -35,6 +35,7 @@ public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, ILogger<
 
     public Task Faulted(ReceiveEndpointFaulted fault)
     {
+        ConfirmedPublish.BrokerLost();
         faulted.TryAdd(fault.InputAddress, new FaultedEndpoint(fault.ReceiveEndpoint, clock.GetUtcNow()));
         return Task.CompletedTask;
     }

@@ -199,22 +199,46 @@ public sealed class CommerceSystem : IAsyncDisposable
         return ProcessIds.Of(update)!.Value;
     }
 
-    /// <summary>kill -9 a resource's process; the AppHost starts it again. Returns once it runs and is healthy again.</summary>
+    /// <summary>
+    /// kill -9 a resource's process (one copy's, when it runs several); the AppHost starts it again. Returns once that copy
+    /// runs and is healthy again.
+    /// </summary>
     public async Task KillAsync(string resource)
     {
-        var pid = await ProcessIdAsync(resource);
-        Process.GetProcessById(pid).Kill();
         using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var victim = await Notifications.WaitForResourceAsync(resource, update => ProcessIds.Of(update) is not null, budget.Token);
+        var pid = ProcessIds.Of(victim)!.Value;
+        Process.GetProcessById(pid).Kill();
         try
         {
             await Notifications.WaitForResourceAsync(resource, update =>
-                update.Snapshot.State?.Text == KnownResourceStates.Running
-                && update.Snapshot.HealthStatus is null or HealthStatus.Healthy
+                update.ResourceId == victim.ResourceId
+                && update.Snapshot.State?.Text == KnownResourceStates.Running
+                // A fresh process has no verdict yet (null); a resource with health checks must have passed them.
+                && (update.Snapshot.HealthStatus == HealthStatus.Healthy || (update.Snapshot.HealthStatus is null && update.Snapshot.HealthReports.IsEmpty))
                 && ProcessIds.Of(update) is { } restarted && restarted != pid, budget.Token);
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested)
         {
             throw new TimeoutException($"{resource} was not running and healthy again within 2 minutes of kill -9.");
+        }
+    }
+
+    /// <summary>The last lines of every resource's log (under the state folder's logs/) that contain one of <paramref name="texts"/>, for failure messages.</summary>
+    public string LogLines(int last, params string[] texts)
+    {
+        var logs = app.Services.GetRequiredService<CommerceState>().LogDirectory;
+        var lines = Directory.Exists(logs)
+            ? Directory.EnumerateFiles(logs, "*.log")
+                .SelectMany(file => ReadShared(file).Where(line => texts.Any(text => line.Contains(text, StringComparison.OrdinalIgnoreCase))).Select(line => $"{Path.GetFileNameWithoutExtension(file)}: {line}"))
+                .TakeLast(last)
+            : [];
+        return string.Join('\n', lines);
+
+        static string[] ReadShared(string file)
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return new StreamReader(stream).ReadToEnd().Split('\n');
         }
     }
 

@@ -3,16 +3,38 @@ using Xunit;
 namespace Commerce.Testing;
 
 /// <summary>
-/// The one running system the end-to-end tests share (an assembly fixture): started once per test run, stopped at
-/// its end together with the shared infrastructure. Tests use unique ids, so they can run side by side on it.
+/// The one running system the end-to-end tests share (an assembly fixture): started once per test run, stopped at its end
+/// together with the shared infrastructure. Tests use unique ids, so they can run side by side on it. It runs as the
+/// fixtures are meant to: two copies of every service (three of Order, for the lock across replicas), the Aspire
+/// dashboard on (so traces reach it), and a Prometheus drill rule that always fires (for the operations page's alerts).
 /// </summary>
 public sealed class SharedSystem : IAsyncLifetime
 {
+    public const string DrillAlert = "DashboardDrillAlwaysFiring";
+
     private CommerceSystem? system;
 
     public CommerceSystem System => system ?? throw new InvalidOperationException("The shared system has not started.");
 
-    public async ValueTask InitializeAsync() => system = await CommerceSystem.StartAsync("shared");
+    public async ValueTask InitializeAsync()
+    {
+        var rules = Path.Combine(RepositoryPaths.NewTemporaryFolder("drill-rules"), "drill.yml");
+        await File.WriteAllTextAsync(rules, $"""
+            groups:
+              - name: dashboard-drill
+                rules:
+                  - alert: {DrillAlert}
+                    expr: vector(1) > 0
+                    labels:
+                      severity: critical
+                    annotations:
+                      summary: "A drill: the operations page's test forced this alert"
+            """);
+        system = await CommerceSystem.StartAsync(
+            "shared",
+            new Dictionary<string, string> { ["Replicas"] = "2", ["Replicas__Order"] = "3", ["COMMERCE_EXTRA_RULES"] = rules },
+            withAspireDashboard: true);
+    }
 
     public async ValueTask DisposeAsync()
     {

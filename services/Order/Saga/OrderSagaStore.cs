@@ -25,16 +25,27 @@ public sealed class OrderSagaStore(
     TimeProvider clock,
     ILogger<OrderSagaStore> logger)
 {
-    public async Task ApplyAsync(Guid orderId, object happened, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies <paramref name="happened"/> to the order. <paramref name="skipIfBusy"/>: an order whose row another transaction
+    /// holds is left to it (SKIP LOCKED): the timeout sweepers of several replicas then share the overdue orders instead
+    /// of queueing behind each other for the same ones.
+    /// </summary>
+    public async Task ApplyAsync(Guid orderId, object happened, CancellationToken cancellationToken, bool skipIfBusy = false)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // EF would wrap SaveChanges in a savepoint (two more round trips per step) to keep the transaction usable after
         // a failed save; a failed save here abandons the whole transaction anyway, and the message is retried.
         db.Database.AutoSavepointsEnabled = false;
-        var order = await db.Orders
-            .FromSql($"SELECT * FROM orders WHERE order_id = {orderId} FOR UPDATE")
+        var order = await (skipIfBusy
+                ? db.Orders.FromSql($"SELECT * FROM orders WHERE order_id = {orderId} FOR UPDATE SKIP LOCKED")
+                : db.Orders.FromSql($"SELECT * FROM orders WHERE order_id = {orderId} FOR UPDATE"))
             .Include(o => o.Items)
             .SingleOrDefaultAsync(cancellationToken);
+        if (order is null && skipIfBusy)
+        {
+            return;
+        }
+
         if (order is null)
         {
             logger.LogWarning("{Message} for unknown order {OrderId} ignored", happened.GetType().Name, orderId);
@@ -58,6 +69,7 @@ public sealed class OrderSagaStore(
 
         if (order.Step != stepBefore)
         {
+            if (happened is StepTimedOut) logger.LogWarning("Order {OrderId} timed out in {Step}", orderId, stepBefore);
             metrics.StepFinished(stepBefore, now - stepStartedAt);
             if (OrderSaga.IsFinal(order.Step)) metrics.OrderFinished(order.Status, order.Reason, now - order.CreatedAt);
         }

@@ -6,6 +6,7 @@ namespace Commerce.Order.Saga;
 /// <summary>
 /// Finds pending orders whose current step is past its deadline and times them out, so a participant that never
 /// answers cannot leave an order Pending forever. (MassTransit's scheduler needs a RabbitMQ plugin Debian lacks.)
+/// Every Order replica sweeps; an order another replica is timing out (or an answer is applying to) is skipped, not waited for.
 /// </summary>
 public sealed class StepTimeoutSweeper(IServiceScopeFactory scopes, TimeProvider clock, ILogger<StepTimeoutSweeper> logger) : BackgroundService
 {
@@ -43,8 +44,7 @@ public sealed class StepTimeoutSweeper(IServiceScopeFactory scopes, TimeProvider
         {
             await using var stepScope = scopes.CreateAsyncScope();
             var store = stepScope.ServiceProvider.GetRequiredService<OrderSagaStore>();
-            logger.LogWarning("Order {OrderId} timed out in {Step}", order.OrderId, order.Step);
-            await store.ApplyAsync(order.OrderId, new StepTimedOut(order.OrderId, order.Step), cancellationToken);
+            await store.ApplyAsync(order.OrderId, new StepTimedOut(order.OrderId, order.Step), cancellationToken, skipIfBusy: true);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Commerce.Tests.AppHost;
@@ -15,7 +14,7 @@ public sealed class ManifestTests
     [Fact]
     public async Task Publishes_containers_for_the_infrastructure_projects_for_the_services_and_the_references_between_them()
     {
-        var resources = (await PublishAsync()).GetProperty("resources");
+        var resources = (await AppHostManifest.PublishAsync()).GetProperty("resources");
 
         Assert.Equal(("container.v0", true), Container(resources, "postgres", "postgres"));
         Assert.Equal(("container.v0", true), Container(resources, "redis", "redis"));
@@ -60,22 +59,4 @@ public sealed class ManifestTests
 
     private static string? Env(JsonElement project, string name) =>
         project.GetProperty("env").TryGetProperty(name, out var value) ? value.GetString() : null;
-
-    private static async Task<JsonElement> PublishAsync()
-    {
-        var output = Path.Combine(RepositoryPaths.NewTemporaryFolder("manifest"), "manifest.json");
-        var info = new ProcessStartInfo("dotnet", [RepositoryPaths.AppHostDll, "--publisher", "manifest", "--output-path", output])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.AppHostDll)!,
-        };
-        using var process = Process.Start(info)!;
-        var log = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"publishing failed ({process.ExitCode}):\n{await log}\n{await errors}");
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(output, TestContext.Current.CancellationToken));
-        return document.RootElement.Clone();
-    }
 }

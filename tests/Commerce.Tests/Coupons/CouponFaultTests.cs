@@ -1,26 +1,11 @@
+using Commerce.Tests.Systems;
 using System.Net;
 
 namespace Commerce.Tests.Coupons;
 
-/// <summary>
-/// A system of its own, with a Redis of its own, for killing the Coupon service or Redis mid-rush. The sweeper's
-/// grace is short here so that admissions cut off by a kill are recorded within the test.
-/// </summary>
-public sealed class CouponFaultSystem : IAsyncLifetime
-{
-    public CommerceSystem System { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync() =>
-        System = await CommerceSystem.StartAsync(
-            "coupon-kill",
-            new Dictionary<string, string> { ["Coupons__PendingGraceSeconds"] = "10", ["Coupons__UpkeepIntervalSeconds"] = "1" },
-            ownRedis: true);
-
-    public async ValueTask DisposeAsync() => await System.DisposeAsync();
-}
-
 /// <summary>A 201 is a promise kept through kill -9 of the service and a restart of Redis, and the quantity is never exceeded.</summary>
-public sealed class CouponFaultTests(CouponFaultSystem faults) : IClassFixture<CouponFaultSystem>, IAsyncDisposable
+[Collection(nameof(FaultSystem))]
+public sealed class CouponFaultTests(FaultSystem faults) : IAsyncDisposable
 {
     private const int Total = 600;
     private const int Users = 1_500;

@@ -1,3 +1,4 @@
+using Commerce.Tests.Systems;
 using System.Net;
 
 namespace Commerce.Tests.Coupons;
@@ -80,28 +81,12 @@ public sealed class RedisGateRushTests(SharedSystem shared) : IssueRushScenarios
     protected override bool UsesGate => true;
 }
 
-/// <summary>A system of its own issuing with <c>Coupons__IssueStrategy=DbLock</c>: the incident replayed.</summary>
-public sealed class DbLockSystem : IAsyncLifetime
-{
-    public CommerceSystem System { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync() =>
-        System = await CommerceSystem.StartAsync("coupon-dblock", new Dictionary<string, string> { ["Coupons__IssueStrategy"] = "DbLock" });
-
-    public async ValueTask DisposeAsync() => await System.DisposeAsync();
-}
-
 /// <summary>
-/// The rush under the campaign row lock: slower, the same answers. Runs alone, after the parallel tests: the incident's
-/// design collapses under load by nature, and with the whole suite sharing two cores its connections timed out in CI
-/// before the row lock let 100 users through (36 issued in 54 s, where alone it takes a few seconds).
+/// The rush under the campaign row lock (the switched system's <c>Coupons__IssueStrategy=DbLock</c>): slower, the same
+/// answers. It runs alone, after the parallel tests (see <see cref="SwitchedSystem"/>).
 /// </summary>
-[Collection(nameof(DbLockRushTests))]
-public sealed class DbLockRushTests(DbLockSystem dbLock) : IssueRushScenarios(dbLock.System), IClassFixture<DbLockSystem>
+[Collection(nameof(SwitchedSystem))]
+public sealed class DbLockRushTests(SwitchedSystem switched) : IssueRushScenarios(switched.System)
 {
     protected override bool UsesGate => false;
 }
-
-/// <summary>The DbLock rush's collection: not run in parallel with anything else.</summary>
-[CollectionDefinition(nameof(DbLockRushTests), DisableParallelization = true)]
-public sealed class DbLockRushCollection;

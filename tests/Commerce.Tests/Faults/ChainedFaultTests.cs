@@ -171,8 +171,17 @@ public sealed class ChainedFaultTests(OwnInfrastructureSystem faults) : IClassFi
         }
 
         var back = Stopwatch.StartNew();
-        var queues = await Eventually.Until(broker.ServiceQueuesAsync, table => table.AllConsumed,
-            ConsumingAgainWithin, $"{stage}: every queue consumed again after killing {string.Join(", ", victims)}");
+        QueueTable queues;
+        try
+        {
+            queues = await Eventually.Until(broker.ServiceQueuesAsync, table => table.AllConsumed,
+                ConsumingAgainWithin, $"{stage}: every queue consumed again after killing {string.Join(", ", victims)}");
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException($"{exception.Message}\nThe services' receive endpoints said:\n{faults.System.LogLines(60, "endpoint", "Connection Failed", "ReceiveTransport")}", exception);
+        }
+
         var consumingAfter = back.Elapsed;
         await rush;
 

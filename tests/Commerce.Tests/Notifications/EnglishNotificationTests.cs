@@ -1,17 +1,14 @@
 using Commerce.Contracts;
 using Commerce.Testing;
+using Commerce.Tests.Systems;
 
 namespace Commerce.Tests.Notifications;
 
-/// <summary><c>Notifications__Language=en</c> reaches the running service: a system of its own writes in English.</summary>
-public sealed class EnglishNotificationTests : IAsyncLifetime
+/// <summary><c>Notifications__Language=en</c> reaches the running service: the switched system writes in English.</summary>
+[Collection(nameof(SwitchedSystem))]
+public sealed class EnglishNotificationTests(SwitchedSystem switched)
 {
-    private CommerceSystem system = null!;
-
-    public async ValueTask InitializeAsync() =>
-        system = await CommerceSystem.StartAsync("notification-en", new Dictionary<string, string> { ["Notifications__Language"] = "en" });
-
-    public async ValueTask DisposeAsync() => await system.DisposeAsync();
+    private readonly CommerceSystem system = switched.System;
 
     [Fact]
     public async Task With_language_en_messages_are_written_in_English()

@@ -1,8 +1,8 @@
 namespace Commerce.Tests.Observability;
 
 /// <summary>What an operator sees on the operations page (its own project in the AppHost), in a real browser.</summary>
-[Collection(nameof(ObservedSystem))]
-public sealed class OperationsPageTests(ObservedSystem observed)
+[Collection(nameof(Browser))]
+public sealed class OperationsPageTests(SharedSystem shared, Browser browser)
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(90);
 
@@ -31,7 +31,7 @@ public sealed class OperationsPageTests(ObservedSystem observed)
     [Fact]
     public async Task Shows_live_requests_per_second_after_a_burst_of_orders()
     {
-        var store = new Storefront(observed.System);
+        var store = new Storefront(shared.System);
         var product = $"dash-{Guid.NewGuid():N}"[..20];
         var users = Enumerable.Range(0, 10).Select(i => $"dash-{i}-{Guid.NewGuid():N}"[..24]).ToList();
         await store.PutProductAsync(product, price: 1000, stock: 100_000);
@@ -40,15 +40,15 @@ public sealed class OperationsPageTests(ObservedSystem observed)
         try
         {
             // Orders keep coming until the page, polling on its own, shows them.
-            var traffic = await observed.Operations.UntilAsync<Traffic>(TrafficScript,
+            var traffic = await (await OperationsAsync()).UntilAsync<Traffic>(TrafficScript,
                 seen => seen.Rps > 0 && seen.Orders > 0 && seen.Apis.Any(api => api is { Service: "order", Method: "POST", Rps: > 0 }),
                 Budget, "non-zero requests/s, orders/s and POST /api/orders traffic on the page",
                 beforeEachLook: () => Task.WhenAll(clients.Select(async client =>
                     (await Storefront.PlaceOrderAsync(client, [(product, 1)], Guid.NewGuid().ToString("N"))).Dispose())));
 
             Assert.Contains(traffic.Apis, api => api.Service == "gateway" && api.Rps > 0);
-            Assert.Equal(1, observed.Operations.Navigations);
-            await observed.Operations.ScreenshotAsync("operations-traffic");
+            Assert.Equal(1, (await OperationsAsync()).Navigations);
+            await (await OperationsAsync()).ScreenshotAsync("operations-traffic");
         }
         finally
         {
@@ -59,17 +59,19 @@ public sealed class OperationsPageTests(ObservedSystem observed)
     [Fact]
     public async Task Shows_a_forced_alert_firing_above_everything_else_with_its_age()
     {
-        var page = await observed.Operations.UntilAsync<AlertsView>(AlertsScript,
-            view => view.Alerts.Any(card => card.Name == ObservedSystem.DrillAlert && card.State == "firing"), Budget,
-            $"{ObservedSystem.DrillAlert} firing on the page");
+        var page = await (await OperationsAsync()).UntilAsync<AlertsView>(AlertsScript,
+            view => view.Alerts.Any(card => card.Name == SharedSystem.DrillAlert && card.State == "firing"), Budget,
+            $"{SharedSystem.DrillAlert} firing on the page");
 
-        var drill = page.Alerts.Single(card => card.Name == ObservedSystem.DrillAlert);
+        var drill = page.Alerts.Single(card => card.Name == SharedSystem.DrillAlert);
         Assert.Equal("critical", drill.Severity);
         Assert.True(drill.AgeSeconds >= 0, "a firing alert shows how long it has been active");
         Assert.True(drill.Top < drill.TilesTop, "firing alerts are shown above the headline numbers");
         Assert.Contains("alert firing", page.Status);
-        await observed.Operations.ScreenshotAsync("operations-alert-firing");
+        await (await OperationsAsync()).ScreenshotAsync("operations-alert-firing");
     }
+
+    private Task<Browser.BrowserPage> OperationsAsync() => browser.PageAsync(shared.System.ServiceUrl("operations"));
 
     private sealed record Traffic(double Rps, double Orders, ApiRow[] Apis);
 

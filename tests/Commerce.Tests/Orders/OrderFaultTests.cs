@@ -1,21 +1,12 @@
+using Commerce.Tests.Systems;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Commerce.Tests.Orders;
 
-/// <summary>A system of its own for killing processes mid-flight.</summary>
-public sealed class FaultSystem : IAsyncLifetime
-{
-    public CommerceSystem System { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync() =>
-        System = await CommerceSystem.StartAsync("order-faults", new Dictionary<string, string> { ["Orders__StepTimeoutSeconds"] = "20" });
-
-    public async ValueTask DisposeAsync() => await System.DisposeAsync();
-}
-
-public sealed class OrderFaultTests(FaultSystem faults) : IClassFixture<FaultSystem>
+[Collection(nameof(FaultSystem))]
+public sealed class OrderFaultTests(FaultSystem faults)
 {
     private const int Orders = 200;
     private const int Users = 50;
@@ -57,23 +48,26 @@ file static class TestToken
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 }
 
-/// <summary>The incident's setting: one lock for everyone. Slow, but it must stay correct.</summary>
-public sealed class GlobalLockTests
+/// <summary>The incident's setting (the switched system): one lock for everyone. Slow, but it must stay correct.</summary>
+[Collection(nameof(SwitchedSystem))]
+public sealed class GlobalLockTests(SwitchedSystem switched)
 {
     [Fact]
     public async Task A_global_lock_run_stays_correct()
     {
-        await using var system = await CommerceSystem.StartAsync("global-lock", new Dictionary<string, string> { ["Orders__LockScope"] = "Global" });
+        var system = switched.System;
         var store = new Storefront(system);
-        var products = new Dictionary<string, int> { ["p-global"] = 20 };
-        await store.PutProductAsync("p-global", price: 500, stock: 20);
-        var users = Enumerable.Range(0, 10).ToDictionary(i => $"u-global-{i}", _ => 1500L);
+        var product = Storefront.UniqueId("p-global");
+        var products = new Dictionary<string, int> { [product] = 20 };
+        await store.PutProductAsync(product, price: 500, stock: 20);
+        var run = Storefront.UniqueId("u-global");
+        var users = Enumerable.Range(0, 10).ToDictionary(i => $"{run}-{i}", _ => 1500L);
         await Task.WhenAll(users.Select(user => store.DepositAsync(user.Key, user.Value)));
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
         {
-            using var client = store.ClientFor($"u-global-{i % 10}");
-            using var response = await Storefront.PlaceOrderAsync(client, [("p-global", 1)], $"g-{i}");
+            using var client = store.ClientFor($"{run}-{i % 10}");
+            using var response = await Storefront.PlaceOrderAsync(client, [(product, 1)], $"g-{i}");
             if (response.StatusCode == HttpStatusCode.Conflict)
             {
                 Assert.Equal("order_in_progress", (await response.Content.ReadFromJsonAsync<JsonElement>(TestToken.Ct)).GetProperty("code").GetString());

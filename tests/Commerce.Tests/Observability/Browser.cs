@@ -1,47 +1,22 @@
 using System.Text.Json;
-using Commerce.AppHost.Resources;
 using Microsoft.Playwright;
 
 namespace Commerce.Tests.Observability;
 
 /// <summary>
-/// A system of its own with the Aspire dashboard on (so the services export their telemetry to it) and a Prometheus that
-/// also loads a drill rule that always fires; both pages are opened in headless Chromium (Debian's, never a downloaded
-/// one), each once: what they show arrives by their own polling and streaming. Shared by the tests of both pages.
+/// Headless Chromium (Debian's, never a downloaded one) on the shared system's pages: the operations page and the Aspire
+/// dashboard (the shared system runs with it, so the services export their telemetry there). Each page is opened once:
+/// what it shows arrives by its own polling and streaming.
 /// </summary>
-public sealed class ObservedSystem : IAsyncLifetime
+public sealed class Browser : IAsyncLifetime
 {
-    public const string DrillAlert = "DashboardDrillAlwaysFiring";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
+    private readonly SemaphoreSlim opening = new(1, 1);
+    private readonly Dictionary<Uri, BrowserPage> pages = [];
     private IPlaywright? playwright;
     private IBrowser? browser;
 
-    public CommerceSystem System { get; private set; } = null!;
-
-    /// <summary>The operations page (incident tiles, alerts, live figures).</summary>
-    public BrowserPage Operations { get; private set; } = null!;
-
-    /// <summary>The Aspire dashboard.</summary>
-    public BrowserPage Aspire { get; private set; } = null!;
-
     public async ValueTask InitializeAsync()
     {
-        var rules = Path.Combine(RepositoryPaths.NewTemporaryFolder("dashboard-rules"), "drill.yml");
-        await File.WriteAllTextAsync(rules, $"""
-            groups:
-              - name: dashboard-drill
-                rules:
-                  - alert: {DrillAlert}
-                    expr: vector(1) > 0
-                    labels:
-                      severity: critical
-                    annotations:
-                      summary: "A drill: the operations page's test forced this alert"
-            """);
-        System = await CommerceSystem.StartAsync(
-            "observed", new Dictionary<string, string> { [LocalPrometheusResource.ExtraRulesVariable] = rules }, withAspireDashboard: true);
-
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -50,20 +25,38 @@ public sealed class ObservedSystem : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"],
         });
-        Operations = await BrowserPage.OpenAsync(browser, System.ServiceUrl("operations"));
-        Aspire = await BrowserPage.OpenAsync(browser, System.AspireDashboardUrl!);
+    }
+
+    /// <summary>The page at <paramref name="url"/>, opened on first use and kept open.</summary>
+    public async Task<BrowserPage> PageAsync(Uri url)
+    {
+        await opening.WaitAsync();
+        try
+        {
+            if (!pages.TryGetValue(url, out var page))
+            {
+                page = await BrowserPage.OpenAsync(browser!, url);
+                pages[url] = page;
+            }
+
+            return page;
+        }
+        finally
+        {
+            opening.Release();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         if (browser is not null) await browser.DisposeAsync();
         playwright?.Dispose();
-        if (System is not null) await System.DisposeAsync();
     }
 
     /// <summary>One page, opened once; <see cref="Navigations"/> counts how often it navigated since.</summary>
     public sealed class BrowserPage
     {
+        private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
         private int navigations;
 
         private BrowserPage(IPage page) => Page = page;
@@ -103,6 +96,6 @@ public sealed class ObservedSystem : IAsyncLifetime
     }
 }
 
-/// <summary>One observed system for the tests of both pages.</summary>
-[CollectionDefinition(nameof(ObservedSystem))]
-public sealed class ObservedSystemCollection : ICollectionFixture<ObservedSystem>;
+/// <summary>One browser for the tests of both pages.</summary>
+[CollectionDefinition(nameof(Browser))]
+public sealed class BrowserCollection : ICollectionFixture<Browser>;
