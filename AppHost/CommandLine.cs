@@ -7,7 +7,7 @@ namespace Commerce.AppHost;
 public static class CommandLine
 {
     public const string Usage = """
-        Starts the whole Commerce system on .NET Aspire: PostgreSQL, Redis, RabbitMQ and Prometheus from the machine's
+        Starts the whole Commerce system on .NET Aspire: PostgreSQL, Redis, RabbitMQ, Prometheus and Alertmanager from the machine's
         Debian binaries, every service, the Gateway, the operations page, and the Aspire dashboard.
 
         Usage: ./run.sh [options]        (or: dotnet run --project AppHost -- [options])
@@ -23,7 +23,9 @@ public static class CommandLine
                                     write the deployable manifest (Aspire's PostgreSQL, Redis and RabbitMQ containers)
         Environment: ConnectionStrings__<name> does what --<name> does (also per database: orderdb, stockdb, ...);
         settings for the services (Orders__LockScope=Global, RateLimiting__PermitLimit=..., see README.md) reach every service;
-        COMMERCE_EXTRA_RULES=<file> adds Prometheus rule files (a drill's alert) to observability/rules.
+        COMMERCE_EXTRA_RULES=<file> adds Prometheus rule files (a drill's alert) to observability/rules;
+        Alerting__SlackWebhookUrl / Alerting__PagerWebhookUrl (Slack-compatible webhooks) receive the alerts: warning to Slack,
+        critical to both. Without them the operations page lists what Alertmanager sent.
         The Aspire dashboard's URL is printed at start and is "dashboard" in endpoints.json.
         """;
 

@@ -2,7 +2,7 @@ using Commerce.AppHost;
 using Commerce.AppHost.Resources;
 
 // The whole Commerce system: PostgreSQL with a database per service, Redis, RabbitMQ, the five services and the Gateway,
-// Prometheus and the operations page. Each service references what it uses and waits until it is healthy.
+// Prometheus, Alertmanager and the operations page. Each service references what it uses and waits until it is healthy.
 // `./run.sh --help` lists the options; infrastructure kinds and their run/publish forms are in Resources/.
 if (CommandLine.WantsHelp(args))
 {
@@ -67,16 +67,21 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .AsCommerceService(commerce)
     .WithExternalHttpEndpoints();
 
-// Scrapes every service and RabbitMQ, and evaluates observability/rules.
+// Routes the alerts by severity to Slack-compatible webhooks (Alerting__SlackWebhookUrl, Alerting__PagerWebhookUrl).
+var alertmanager = builder.AddAlertmanager("alertmanager");
+
+// Scrapes every service and RabbitMQ, evaluates observability/rules, sends the alerts to Alertmanager.
 var prometheus = builder.AddPrometheus("prometheus")
     .WithScrapeTargets(stock, wallet, coupon, order, notification, gateway)
-    .WithScrapeTargets(rabbitMq);
+    .WithScrapeTargets(rabbitMq)
+    .WithAlertmanager(alertmanager);
 
-// The operators' page: incident tiles, the alerts, live figures.
-builder.AddProject<Projects.Operations>("operations")
+// The operators' page: incident tiles, the alerts, live figures, and the notifications Alertmanager sent.
+var operations = builder.AddProject<Projects.Operations>("operations")
     .WithReference(prometheus).WaitFor(prometheus)
     .WithAspireDashboardLink(commerce)
     .AsCommerceService(commerce)
     .WithUrlForEndpoint("http", url => url.DisplayText = "Operations page");
+alertmanager.WithLocalReceiver(operations, "/api/alert-notifications");
 
 builder.Build().Run();

@@ -13,7 +13,7 @@ public sealed record ApiView(
 
 /// <summary>
 /// Everything the page shows, in one document (<c>GET /api/state</c>): the alerts and their status first, then headline
-/// numbers, APIs, consumers and the system's internals. Null means unknown (no series yet, Prometheus not answering),
+/// numbers, APIs, consumers, the system's internals and the notifications Alertmanager sent. Null means unknown (no series yet, Prometheus not answering),
 /// never zero.
 /// </summary>
 public sealed record DashboardSnapshot(
@@ -28,13 +28,16 @@ public sealed record DashboardSnapshot(
     IReadOnlyList<HeadlineView> Headline,
     IReadOnlyList<ApiView> Apis,
     IReadOnlyList<ConsumerStats> Consumers,
-    Internals Internals)
+    Internals Internals,
+    IReadOnlyList<AlertNotification> Notifications)
 {
     /// <summary>Per-API charts cover the last two minutes; the headline's the last five.</summary>
     public static readonly TimeSpan RecentWindow = TimeSpan.FromMinutes(2);
 
     /// <param name="history">The sampler's views, oldest first.</param>
-    public static DashboardSnapshot Build(IReadOnlyList<MetricsView> history, OperationsSettings settings, DateTimeOffset now)
+    /// <param name="notifications">What Alertmanager sent, newest first.</param>
+    public static DashboardSnapshot Build(
+        IReadOnlyList<MetricsView> history, OperationsSettings settings, DateTimeOffset now, IReadOnlyList<AlertNotification>? notifications = null)
     {
         var latest = history.Count > 0 ? history[^1] : null;
 
@@ -66,7 +69,8 @@ public sealed record DashboardSnapshot(
                 ErrorsPerSecond = Finite(consumer.ErrorsPerSecond) ?? 0,
                 P95 = Finite(consumer.P95),
             }).ToList(),
-            latest?.Internals ?? Internals.None);
+            latest?.Internals ?? Internals.None,
+            notifications ?? []);
     }
 
     // JSON has no NaN or infinity; four decimals are finer than any chart here draws.

@@ -1,4 +1,6 @@
+using Commerce.Operations.Alerts;
 using Commerce.Operations.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenTelemetry.Instrumentation.AspNetCore;
 using OpenTelemetry.Instrumentation.Http;
@@ -14,11 +16,16 @@ public static class OperationsPage
     private const string PageResourceName = "Commerce.Operations.index.html";
     private const string StatePath = "/api/state";
 
+    /// <summary>Where Alertmanager posts its notifications (the AppHost configures it so).</summary>
+    public const string NotificationsPath = "/api/alert-notifications";
+
     public static IHostApplicationBuilder AddOperationsPage(this IHostApplicationBuilder builder)
     {
         var settings = OperationsSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<Viewers>();
+        builder.Services.AddSingleton<AlertNotifications>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
 
         // The sampler's next read is the retry: the standard handler's retries would only make a read outlast its 2 s tick.
         // RemoveAllResilienceHandlers is marked experimental (EXTEXP0001); it is the documented way to opt one client out.
@@ -42,11 +49,18 @@ public static class OperationsPage
     {
         var page = LoadPage();
         app.MapGet("/", () => TypedResults.Content(page, "text/html; charset=utf-8"));
-        app.MapGet(StatePath, Ok<DashboardSnapshot> (MetricsSampler sampler, OperationsSettings settings, Viewers viewers) =>
+        app.MapGet(StatePath, Ok<DashboardSnapshot> (MetricsSampler sampler, OperationsSettings settings, Viewers viewers, AlertNotifications notifications) =>
         {
             viewers.Seen();
-            return TypedResults.Ok(DashboardSnapshot.Build(sampler.History, settings, DateTimeOffset.UtcNow));
+            return TypedResults.Ok(DashboardSnapshot.Build(sampler.History, settings, DateTimeOffset.UtcNow, notifications.Recent()));
         });
+        app.MapPost(NotificationsPath, Ok (AlertmanagerWebhook webhook, AlertNotifications notifications) =>
+        {
+            notifications.Receive(webhook);
+            return TypedResults.Ok();
+        });
+        app.MapGet(NotificationsPath, Ok<IReadOnlyList<AlertNotification>> (AlertNotifications notifications) =>
+            TypedResults.Ok(notifications.Recent()));
         return app;
     }
 
@@ -63,7 +77,7 @@ public static class OperationsPage
         services.PostConfigure<AspNetCoreTraceInstrumentationOptions>(options =>
         {
             var defaultFilter = options.Filter;
-            options.Filter = context => context.Request.Path != StatePath && (defaultFilter?.Invoke(context) ?? true);
+            options.Filter = context => context.Request.Path != StatePath && context.Request.Path != NotificationsPath && (defaultFilter?.Invoke(context) ?? true);
         });
     }
 

@@ -2,10 +2,12 @@
 # Installs what Commerce needs from Debian's packages, only what is missing; quiet when everything is there.
 #   postgresql, redis-server, rabbitmq-server: the infrastructure the AppHost starts
 #   prometheus (with promtool): metrics, alert rules and their tests
+#   prometheus-alertmanager: routes the alerts to people (Slack-compatible webhooks) or the operations page
+#   kubectl: its kustomize renders deploy/kubernetes for the deployment tests
 #   chromium: the dashboard's browser test;  wrk, hey: reference load generators the harness is checked against
 set -euo pipefail
 
-packages=(postgresql redis-server rabbitmq-server prometheus chromium wrk hey)
+packages=(postgresql redis-server rabbitmq-server prometheus prometheus-alertmanager kubectl chromium wrk hey)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,3 +1,5 @@
+using Commerce.AppHost.Supervision;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -16,6 +18,9 @@ public sealed class LocalPrometheusResource(string name, string command) : Execu
 
     public EndpointReference Endpoint => new(this, "http");
 
+    /// <summary>Where it sends its alerts, once the AppHost has an Alertmanager.</summary>
+    internal EndpointReference? Alertmanager { get; set; }
+
     /// <summary>What it scrapes: a job name, the endpoint, and the path of its metrics.</summary>
     internal List<(string Job, EndpointReference Endpoint, string Path, string? Family)> Targets { get; } = [];
 }
@@ -28,6 +33,9 @@ public static class PrometheusExtensions
         var resource = new LocalPrometheusResource(name, state.IsRunning ? DebianPrograms.Require("prometheus", "prometheus") : "prometheus");
         var root = state.DataDirectory(name);
         var config = Path.Combine(root, "prometheus.yml");
+        var targets = Path.Combine(root, "targets");
+        builder.Services.AddSingleton(new PrometheusTargetFiles.Folder(targets));
+        builder.Services.AddHostedService<PrometheusTargetFiles>();
         var rules = new List<string> { Path.Combine(state.RepositoryRoot, "observability", "rules", "*.yml") };
         // Prometheus reads relative rule paths from its config's folder; the person meant the folder they ran from.
         rules.AddRange((builder.Configuration[LocalPrometheusResource.ExtraRulesVariable] ?? "")
@@ -49,12 +57,21 @@ public static class PrometheusExtensions
             .OnBeforeResourceStarted(async (prometheus, _, cancellationToken) =>
             {
                 Directory.CreateDirectory(Path.Combine(root, "data"));
+                Directory.CreateDirectory(targets);
                 // Written at every start: the ports it scrapes are new every time.
-                await File.WriteAllTextAsync(config, await ConfigurationAsync(prometheus, rules, cancellationToken), cancellationToken);
+                await File.WriteAllTextAsync(config, await ConfigurationAsync(prometheus, rules, targets, cancellationToken), cancellationToken);
             })
             .WithHttpHealthCheck("/-/ready")
             .WithIconName("DataArea")
             .ExcludeFromManifest();
+    }
+
+    /// <summary>Sends the alerts to <paramref name="alertmanager"/>, which routes them to people.</summary>
+    public static IResourceBuilder<LocalPrometheusResource> WithAlertmanager(
+        this IResourceBuilder<LocalPrometheusResource> prometheus, IResourceBuilder<LocalAlertmanagerResource> alertmanager)
+    {
+        prometheus.Resource.Alertmanager = alertmanager.Resource.Endpoint;
+        return prometheus.WaitFor(alertmanager);
     }
 
     /// <summary>Scrapes each project's <c>/metrics</c>, or a RabbitMQ's prometheus plugin (per node and per queue).</summary>
@@ -78,7 +95,7 @@ public static class PrometheusExtensions
         return prometheus;
     }
 
-    private static async Task<string> ConfigurationAsync(LocalPrometheusResource prometheus, IEnumerable<string> rules, CancellationToken cancellationToken)
+    private static async Task<string> ConfigurationAsync(LocalPrometheusResource prometheus, IEnumerable<string> rules, string targets, CancellationToken cancellationToken)
     {
         var yaml = new StringBuilder();
         yaml.AppendLine("# Written by the AppHost at every start (ports change): change LocalPrometheusResource, not this file.");
@@ -86,12 +103,20 @@ public static class PrometheusExtensions
         yaml.AppendLine("  scrape_interval: 2s");
         yaml.AppendLine("  scrape_timeout: 2s");
         yaml.AppendLine("  evaluation_interval: 2s");
+        if (prometheus.Alertmanager is { } alertmanager)
+        {
+            var alertmanagerPort = await alertmanager.Property(EndpointProperty.Port).GetValueAsync(cancellationToken);
+            yaml.AppendLine("alerting:");
+            yaml.AppendLine("  alertmanagers:");
+            yaml.AppendLine("    - static_configs:");
+            yaml.AppendLine($"        - targets: [{Quote($"127.0.0.1:{alertmanagerPort}")}]");
+        }
+
         yaml.AppendLine("rule_files:");
         foreach (var file in rules) yaml.AppendLine($"  - {Quote(file)}");
         yaml.AppendLine("scrape_configs:");
         foreach (var (job, endpoint, path, family) in prometheus.Targets.Append((prometheus.Name, prometheus.Endpoint, "/metrics", null)))
         {
-            var port = await endpoint.Property(EndpointProperty.Port).GetValueAsync(cancellationToken);
             yaml.AppendLine($"  - job_name: {Quote(job)}");
             yaml.AppendLine($"    metrics_path: {Quote(path)}");
             if (family is not null)
@@ -100,6 +125,19 @@ public static class PrometheusExtensions
                 yaml.AppendLine($"      family: [{Quote(family)}]");
             }
 
+            if (endpoint.Resource is ProjectResource)
+            {
+                // Every copy on its own: through the endpoint's proxy each scrape would reach whichever copy it balanced
+                // to, and counters from two processes under one series read as resets. PrometheusTargetFiles keeps the file.
+                var file = PrometheusTargetFiles.PathFor(targets, job);
+                if (!File.Exists(file)) await File.WriteAllTextAsync(file, "[]", cancellationToken);
+                yaml.AppendLine("    file_sd_configs:");
+                yaml.AppendLine($"      - files: [{Quote(file)}]");
+                yaml.AppendLine("        refresh_interval: 5s");
+                continue;
+            }
+
+            var port = await endpoint.Property(EndpointProperty.Port).GetValueAsync(cancellationToken);
             yaml.AppendLine("    static_configs:");
             yaml.AppendLine($"      - targets: [{Quote($"127.0.0.1:{port}")}]");
         }

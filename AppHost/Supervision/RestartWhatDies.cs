@@ -29,6 +29,7 @@ public sealed partial class RestartWhatDies(
     {
         public string? State { get; set; }
         public DateTimeOffset? UnhealthySince { get; set; }
+        public bool WasHealthy { get; set; }
         public int Restarts { get; set; }
         public bool Restarting { get; set; }
     }
@@ -46,6 +47,7 @@ public sealed partial class RestartWhatDies(
                 continue;
             }
 
+            if (state != KnownResourceStates.Running) instance.WasHealthy = false;
             if (previous == KnownResourceStates.Running && state is not null && IsDead(state))
             {
                 Restart(update, KnownResourceCommands.StartCommand, $"its process ended ({state})", stoppingToken);
@@ -64,9 +66,14 @@ public sealed partial class RestartWhatDies(
     {
         if (update.Snapshot.HealthStatus != HealthStatus.Unhealthy)
         {
+            instance.WasHealthy |= update.Snapshot.HealthStatus == HealthStatus.Healthy;
             instance.UnhealthySince = null;
             return;
         }
+
+        // Only a service that was healthy and turned unhealthy: one still starting on a busy machine (thirteen
+        // services starting at once on two cores took more than 90 s) would otherwise be restarted in a loop.
+        if (!instance.WasHealthy) return;
 
         instance.UnhealthySince ??= clock.GetUtcNow();
         if (clock.GetUtcNow() - instance.UnhealthySince >= UnhealthyFor)

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Commerce.ServiceDefaults.Errors;
 
-/// <summary>User and product ids are 1–64 characters of <c>[A-Za-z0-9_-]</c> (API.md).</summary>
+/// <summary>User and product ids are 1–64 characters of <c>[A-Za-z0-9_-]</c> (docs/api.md).</summary>
 public static partial class Ids
 {
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]

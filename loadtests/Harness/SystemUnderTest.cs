@@ -15,8 +15,11 @@ public sealed class SystemUnderTest : IAsyncDisposable
     private readonly AppHostProcess? appHost;
 
     private SystemUnderTest(
-        Uri gateway, AuthSettings? auth, IReadOnlyDictionary<string, string> connectionStrings, string description, AppHostProcess? appHost, int? appHostPid)
+        Uri gateway, AuthSettings? auth, IReadOnlyDictionary<string, string> connectionStrings, string description, AppHostProcess? appHost, int? appHostPid,
+        Uri? prometheus = null, Uri? operations = null)
     {
+        Prometheus = prometheus;
+        Operations = operations;
         Gateway = gateway;
         AppHostPid = appHostPid;
         Auth = auth;
@@ -26,6 +29,11 @@ public sealed class SystemUnderTest : IAsyncDisposable
     }
 
     public Uri Gateway { get; }
+
+    /// <summary>The system's Prometheus and operations page, when the suite started the system (the alert checks use them).</summary>
+    public Uri? Prometheus { get; }
+
+    public Uri? Operations { get; }
 
     /// <summary>The AppHost's process, parent of everything the system runs; null when only --target named the system.</summary>
     public int? AppHostPid { get; }
@@ -94,8 +102,13 @@ public sealed class SystemUnderTest : IAsyncDisposable
             SuiteOptions.ConnectionStringsOf(root),
             $"started by the suite ({shown})",
             process,
-            process.Pid);
+            process.Pid,
+            OptionalUri(root, "prometheus"),
+            OptionalUri(root, "operations"));
     }
+
+    private static Uri? OptionalUri(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.GetString() is { Length: > 0 } url ? new Uri(url) : null;
 
     /// <summary>A client for the Gateway; with a user id it carries a bearer token for that user.</summary>
     public HttpClient CreateClient(string? userId = null, params string[] roles)

@@ -28,8 +28,7 @@ public sealed record LunchRushShape(int Users, int Copies, TimeSpan Duration, Ti
 /// Incident 1, the lunch rush: thousands of funded users, a hundred at a time placing orders for a handful of popular
 /// dishes (one of them a special that sells out). Measures acceptance (POST → 202) on every order and completion
 /// (POST → Completed or Rejected, seen by polling GET /api/orders/{id}, 25 ms apart backing off to 250 ms) on a sample;
-/// then checks DESIGN.md's
-/// invariants on the databases, and any violation fails the run.
+/// then checks the invariants (docs/architecture.md) on the databases, and any violation fails the run.
 /// </summary>
 public static class LunchRushSuite
 {
@@ -169,7 +168,7 @@ public static class LunchRushSuite
             .RunAsync();
 
         // The warm-up's orders count too: they are orders like any other, and the invariants cover every one.
-        Console.WriteLine("Checking DESIGN.md's invariants …");
+        Console.WriteLine("Checking the invariants (docs/architecture.md) …");
         var invariants = await DesignInvariants.CheckOrdersAsync(
             system, shop.RunPrefix, menu.ToDictionary(d => d.Id, d => d.Stock), _ => Deposit, Interlocked.Read(ref accepted), TimeSpan.FromSeconds(120));
         result = result

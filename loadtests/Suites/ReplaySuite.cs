@@ -22,12 +22,25 @@ public static class ReplaySuite
         var lunchShape = LunchRushShape.Full(options) with { Duration = options.Duration ?? TimeSpan.FromSeconds(20) };
         var couponShape = new CouponRushShape(10_000, 1_000, options.Rate ?? 5_000);
         var parts = new List<(string Label, RunResult Run)>();
+        var alerts = new Dictionary<string, IReadOnlyDictionary<string, AlertWatch.AlertTimes>>();
         Uri? target = null;
         foreach (var (label, settings) in Systems)
         {
             await using var system = await SystemUnderTest.StartAsync(options, settings, $"replay-{label}");
             target ??= system.Gateway;
-            parts.Add(($"{label} lunch", await LunchRushSuite.RunAsync(system, lunchShape, $"lunch-rush ({label})", _ => [])));
+            // The watch starts before the lunch rush's setup, so its times are at most that much late, never early.
+            await using (var watch = system.Prometheus is { } prometheus ? AlertWatch.Start(prometheus, system.Operations) : null)
+            {
+                parts.Add(($"{label} lunch", await LunchRushSuite.RunAsync(system, lunchShape, $"lunch-rush ({label})", _ => [])));
+                if (watch is not null)
+                {
+                    // Both systems are judged over the same window: the incident's alert must fire within it, today's none.
+                    await watch.WaitUntilNotifiedAsync(LockAlert, AlertWindow);
+                    while (label == "today" && watch.Elapsed < AlertWindow) await Task.Delay(AlertWatch.Interval);
+                    alerts[label] = new Dictionary<string, AlertWatch.AlertTimes>(watch.Seen);
+                }
+            }
+
             parts.Add(($"{label} coupon", await CouponRushSuite.RunAsync(system, couponShape, $"coupon-rush ({label})", _ => [])));
         }
 
@@ -61,6 +74,8 @@ public static class ReplaySuite
                 ["coupons issued", $"{todayIssue.CountOf("201")}", $"{incidentIssue.CountOf("201")}", ""],
             ]);
 
+        var alertTable = AlertTable(alerts);
+        var alertThresholds = AlertThresholds(alerts);
         var result = Figures.Combine("replay", target!, startedAt, parts);
         result = result with
         {
@@ -69,12 +84,60 @@ public static class ReplaySuite
                 .. result.Thresholds,
                 new ThresholdResult("today vs incident", null, "lunch rush: User lock ≥ 20× the Global lock's orders/s", lunchThroughput >= 20, Figures.Ratio(todayAccept.OkRps, incidentAccept.OkRps)),
                 new ThresholdResult("today vs incident", null, "coupon rush: Redis gate ≥ 10× DbLock's answers/s", couponThroughput >= 10, Figures.Ratio(Figures.Throughput(todayIssue), Figures.Throughput(incidentIssue))),
+                .. alertThresholds,
             ],
-            Sections = [table, .. result.Sections],
+            Sections = [table, alertTable, .. result.Sections],
         };
         ConsoleReport.Print(table);
+        ConsoleReport.Print(alertTable);
         await Reports.WriteAsync(result, options.ReportDir);
         return result.ExitCode;
+    }
+
+    /// <summary>The alert that names the incident's cause.</summary>
+    private const string LockAlert = "OrderLockContention";
+
+    /// <summary>"Fires within 90 s of the rush's first order" (issue 22), the window both systems are watched over.</summary>
+    private static readonly TimeSpan AlertWindow = TimeSpan.FromSeconds(90);
+
+    private static ReportSection AlertTable(Dictionary<string, IReadOnlyDictionary<string, AlertWatch.AlertTimes>> alerts)
+    {
+        var names = alerts.Values.SelectMany(seen => seen.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        return new ReportSection(
+            "Alerts during the lunch rush",
+            $"Seconds from the start of the lunch rush (its setup included) until Prometheus had the alert pending, firing, and until " +
+            $"Alertmanager's notification reached the operations page; watched for {AlertWindow.TotalSeconds:0} s. A dash: not within the window.",
+            ["alert", "today pending", "today firing", "incident pending", "incident firing", "incident notified"],
+            names.Count == 0
+                ? [["(none)", "", "", "", "", ""]]
+                : [.. names.Select(name => (IReadOnlyList<string>)
+                [
+                    name,
+                    Seconds(alerts, "today", name, times => times.Pending), Seconds(alerts, "today", name, times => times.Firing),
+                    Seconds(alerts, "incident", name, times => times.Pending), Seconds(alerts, "incident", name, times => times.Firing),
+                    Seconds(alerts, "incident", name, times => times.Notified),
+                ])]);
+    }
+
+    private static string Seconds(Dictionary<string, IReadOnlyDictionary<string, AlertWatch.AlertTimes>> alerts, string label, string name, Func<AlertWatch.AlertTimes, TimeSpan?> pick) =>
+        alerts.TryGetValue(label, out var seen) && seen.TryGetValue(name, out var times) && pick(times) is { } at ? $"{at.TotalSeconds:0}" : "–";
+
+    private static IEnumerable<ThresholdResult> AlertThresholds(Dictionary<string, IReadOnlyDictionary<string, AlertWatch.AlertTimes>> alerts)
+    {
+        if (alerts.TryGetValue("incident", out var incident))
+        {
+            var lockAlert = incident.GetValueOrDefault(LockAlert);
+            yield return new ThresholdResult("incident", null, $"{LockAlert} fires within {AlertWindow.TotalSeconds:0} s and its notification reaches the receiver",
+                lockAlert is { Firing: { } firing, Notified: { } notified } && firing <= AlertWindow && notified <= AlertWindow,
+                lockAlert is null ? "never pending" : $"pending {lockAlert.Pending?.TotalSeconds:0} s, firing {lockAlert.Firing?.TotalSeconds:0} s, notified {lockAlert.Notified?.TotalSeconds:0} s");
+        }
+
+        if (alerts.TryGetValue("today", out var today))
+        {
+            var fired = today.Where(alert => alert.Value.Firing is not null).Select(alert => alert.Key).ToList();
+            yield return new ThresholdResult("today", null, $"no alert fires within {AlertWindow.TotalSeconds:0} s of a normal lunch rush",
+                fired.Count == 0, fired.Count == 0 ? "none fired" : string.Join(", ", fired));
+        }
     }
 
     /// <summary>A scenario's (step null) or a step's figures; empty ones when the run made none, so the table still prints.</summary>

@@ -9,7 +9,7 @@ namespace Commerce.LoadTests.Suites;
 /// <summary>
 /// An ordinary busy hour: people browse far more than they buy. Reads (a product, the ranking, their orders, their
 /// wallet) and writes (orders, deposits) arrive side by side at a fixed total rate (open model), each scenario at its
-/// share; afterwards DESIGN.md's invariants are checked like after the lunch rush.
+/// share; afterwards the invariants (docs/architecture.md) are checked like after the lunch rush.
 /// </summary>
 public static class StorefrontMixSuite
 {
@@ -102,7 +102,7 @@ public static class StorefrontMixSuite
             ])
             .RunAsync();
 
-        Console.WriteLine("Checking DESIGN.md's invariants …");
+        Console.WriteLine("Checking the invariants (docs/architecture.md) …");
         var invariants = await DesignInvariants.CheckOrdersAsync(
             system, shop.RunPrefix, products.ToDictionary(p => p.Id, p => p.Stock), user => deposits.GetValueOrDefault(user),
             Interlocked.Read(ref accepted), TimeSpan.FromSeconds(120));

@@ -12,7 +12,7 @@ public sealed record OrderCompleted(Guid OrderId, string UserId, IReadOnlyList<P
 /// <summary>Published by Order when its saga is rejected, after every step done was compensated.</summary>
 public sealed record OrderRejected(Guid OrderId, string UserId, string Reason);
 
-/// <summary>The reason codes a Rejected order carries (API.md).</summary>
+/// <summary>The reason codes a Rejected order carries (docs/api.md).</summary>
 public static class RejectionReasons
 {
     public const string InsufficientStock = "insufficient_stock";

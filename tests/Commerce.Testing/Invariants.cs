@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 namespace Commerce.Testing;
 
 /// <summary>
-/// DESIGN.md's invariants, checked through the public surface once a system has settled: every order is final, no
-/// stock or money is held, what was sold is what Completed orders bought, and what was taken is what they cost.
+/// The invariants of docs/architecture.md, checked through the public surface once a system has settled: every order is
+/// final, no stock or money is held, what was sold is what Completed orders bought, and what was taken is what they cost.
 /// </summary>
 public static class Invariants
 {
@@ -45,5 +45,5 @@ public static class Invariants
     }
 }
 
-/// <summary>One of DESIGN.md's invariants does not hold.</summary>
+/// <summary>One of the invariants (docs/architecture.md) does not hold.</summary>
 public sealed class InvariantBrokenException(string message) : Exception("Invariant broken: " + message);

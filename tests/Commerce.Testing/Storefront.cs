@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Commerce.Testing;
 
-/// <summary>The storefront API (API.md) as tests use it: one method per call, through the Gateway.</summary>
+/// <summary>The storefront API (docs/api.md) as tests use it: one method per call, through the Gateway.</summary>
 public sealed class Storefront(CommerceSystem system)
 {
     private static readonly TimeSpan SettleBudget = TimeSpan.FromSeconds(60);

@@ -4,21 +4,21 @@ using Npgsql;
 
 namespace Commerce.LoadTests.Suites.Shared;
 
-/// <summary>What a run left behind, and which of DESIGN.md's invariants it broke (none, or the run fails).</summary>
+/// <summary>What a run left behind, and which invariants (docs/architecture.md) it broke (none, or the run fails).</summary>
 public sealed record InvariantReport(IReadOnlyList<string> Violations, IReadOnlyList<IReadOnlyList<string>> Rows)
 {
     public bool Held => Violations.Count == 0;
 
     public ReportSection ToSection() => new(
-        "Invariants (DESIGN.md)",
+        "Invariants (docs/architecture.md)",
         Held ? "All held once the system settled." : "BROKEN:\n- " + string.Join("\n- ", Violations),
         ["check", "found"],
         Rows);
 }
 
 /// <summary>
-/// DESIGN.md's invariants over one run's orders, products, wallets and coupons, read straight from each service's
-/// database once every order is final: faster and more exact than through the API for thousands of users.
+/// The invariants of docs/architecture.md over one run's orders, products, wallets and coupons, read straight from each
+/// service's database once every order is final: faster and more exact than through the API for thousands of users.
 /// </summary>
 public static class DesignInvariants
 {

@@ -10,9 +10,9 @@ using Polly;
 namespace Commerce.LoadTests.Suites.Shared;
 
 /// <summary>
-/// The storefront (API.md) as the suites use it through the Gateway: an admin that stocks products and opens coupon
-/// campaigns, users that fund their wallets, place and poll orders and ask for coupons. Every id a suite makes starts
-/// with its run's prefix, so runs against the same system never mix and the invariant checks see only their own.
+/// The storefront (docs/api.md) as the suites use it through the Gateway: an admin that stocks products and opens
+/// coupon campaigns, users that fund their wallets, place and poll orders and ask for coupons. Every id a suite makes
+/// starts with its run's prefix, so runs against the same system never mix and the invariant checks see only their own.
 /// </summary>
 public sealed class Shop(SystemUnderTest system, string runPrefix) : IDisposable
 {

@@ -6,7 +6,7 @@ using Yarp.ReverseProxy.Configuration;
 namespace Commerce.Gateway.Routing;
 
 /// <summary>
-/// Every path of API.md, mapped to the service that owns it, with who may call it. Destinations are service names
+/// Every path of docs/api.md, mapped to the service that owns it, with who may call it. Destinations are service names
 /// (<c>http://stock</c>) that Aspire's service discovery resolves (<c>services__stock__http__0</c>, ...), never addresses in code.
 /// </summary>
 public static class StorefrontRoutes

@@ -30,6 +30,19 @@ public sealed class OrderAdmission(IOptions<AdmissionOptions> options, TimeProvi
     private readonly Queue<TaskCompletionSource<bool>> waiting = new();
     private long pendingAtLastCount;
     private long placing;
+    private TaskCompletionSource nextRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the next order asks to be let in: the counter's cue to count often again.</summary>
+    public Task NextRequest => Volatile.Read(ref nextRequest).Task;
+
+    /// <summary>Orders being placed here or waiting for room.</summary>
+    public bool IsBusy
+    {
+        get
+        {
+            lock (gate) return placing > 0 || waiting.Count > 0;
+        }
+    }
 
     /// <summary>
     /// Waits, in arrival order and at most the wait budget, for room for one more order. Null: no room in time.
@@ -37,6 +50,7 @@ public sealed class OrderAdmission(IOptions<AdmissionOptions> options, TimeProvi
     /// </summary>
     public async ValueTask<IDisposable?> TryEnterAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Exchange(ref nextRequest, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         var limit = options.Value.MaxPendingOrders;
         if (limit <= 0)
         {

@@ -12,7 +12,7 @@ public sealed record PlaceOrderItem(string? ProductId, int Quantity);
 /// <summary>202/200 answer: the order id and its status now.</summary>
 public sealed record PlacedOrder(Guid OrderId, string Status);
 
-/// <summary>The rules of API.md for an order request; pure, so unit tests pin them.</summary>
+/// <summary>The rules of docs/api.md for an order request; pure, so unit tests pin them.</summary>
 public static class PlaceOrderValidation
 {
     public const int MaxItems = 50;

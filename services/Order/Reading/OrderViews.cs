@@ -2,7 +2,7 @@ using Commerce.Order.Data;
 
 namespace Commerce.Order.Reading;
 
-/// <summary>An order as its owner sees it (API.md).</summary>
+/// <summary>An order as its owner sees it (docs/api.md).</summary>
 public sealed record OrderView(
     Guid OrderId,
     string Status,

@@ -79,6 +79,7 @@ public sealed class CouponDriver(CommerceSystem system) : IAsyncDisposable
     {
         var answers = new ConcurrentDictionary<int, HttpStatusCode>();
         var failedTries = 0;
+        var odd = new ConcurrentDictionary<HttpStatusCode, string>();
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var throttle = new SemaphoreSlim(concurrency ?? users.Count);
         var tokens = users.Select(user => system.CreateToken(user)).ToArray();
@@ -97,6 +98,11 @@ public sealed class CouponDriver(CommerceSystem system) : IAsyncDisposable
                         {
                             using var response = await Anonymous.SendAsync(request);
                             if (IsNoAnswer(response.StatusCode)) Interlocked.Increment(ref failedTries);
+                            if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.Conflict or HttpStatusCode.Gone))
+                            {
+                                odd.TryAdd(response.StatusCode, $"{response.Headers} {await response.Content.ReadAsStringAsync()}");
+                            }
+
                             return response.StatusCode;
                         }
                         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
@@ -117,7 +123,7 @@ public sealed class CouponDriver(CommerceSystem system) : IAsyncDisposable
         })).ToList();
         start.SetResult();
         await Task.WhenAll(tasks);
-        return new RushResult(users.Select((user, index) => (user, answers[index])).ToDictionary(), failedTries);
+        return new RushResult(users.Select((user, index) => (user, answers[index])).ToDictionary(), failedTries, odd);
     }
 
     private static bool IsNoAnswer(HttpStatusCode status) =>
@@ -177,10 +183,12 @@ public sealed class CouponDriver(CommerceSystem system) : IAsyncDisposable
 }
 
 /// <summary>Each user's final answer to a rush, and how many tries got no answer on the way.</summary>
-public sealed record RushResult(IReadOnlyDictionary<string, HttpStatusCode> Answers, int FailedTries)
+/// <summary>The rush's answers by user, the tries that got no answer, and one sample of each answer other than 201, 409, 410.</summary>
+public sealed record RushResult(IReadOnlyDictionary<string, HttpStatusCode> Answers, int FailedTries, IReadOnlyDictionary<HttpStatusCode, string> OddSamples)
 {
     public IReadOnlyList<string> With(HttpStatusCode status) => [.. Answers.Where(a => a.Value == status).Select(a => a.Key)];
 
     public override string ToString() =>
-        string.Join(", ", Answers.GroupBy(a => a.Value).Select(g => $"{(int)g.Key}: {g.Count()}")) + $"; failed tries {FailedTries}";
+        string.Join(", ", Answers.GroupBy(a => a.Value).Select(g => $"{(int)g.Key}: {g.Count()}")) + $"; failed tries {FailedTries}"
+        + string.Concat(OddSamples.Select(sample => $"\n  {(int)sample.Key}: {sample.Value}"));
 }

@@ -5,7 +5,10 @@ using Commerce.Tests.Coupons;
 
 namespace Commerce.Tests.Orders;
 
-/// <summary>Orders placed with a coupon through the storefront: the saga's coupon step, end to end (DESIGN.md, API.md).</summary>
+/// <summary>
+/// Orders placed with a coupon through the storefront: the saga's coupon step, end to end (docs/architecture.md,
+/// docs/api.md).
+/// </summary>
 public sealed class CouponOrderTests(SharedSystem shared) : IAsyncDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
