@@ -1,3 +1,4 @@
+using Commerce.ServiceDefaults.OpenApi;
 using Commerce.ServiceDefaults.Auth;
 using Commerce.ServiceDefaults.Data;
 using Commerce.ServiceDefaults.Errors;
@@ -53,6 +54,7 @@ public static class ServiceDefaultsExtensions
 
         builder.AddJwtAuthentication();
         builder.AddCommerceProblemDetails();
+        builder.AddServiceOpenApi();
         return builder;
     }
 
@@ -112,6 +114,8 @@ public static class ServiceDefaultsExtensions
         });
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         app.MapPrometheusScrapingEndpoint(MetricsPath);
+        // The service's own document (/openapi/v1.json, internal like /metrics): the Gateway merges them into the storefront's.
+        app.MapOpenApi();
         return app;
     }
 

@@ -35,6 +35,17 @@ public sealed class AlertWatch : IAsyncDisposable
 
     public TimeSpan Elapsed => clock.Elapsed;
 
+    /// <summary>When Prometheus first counted a placed order (its scrape is every 2 s, so up to 2 s after the first order).</summary>
+    public TimeSpan? FirstOrder { get; private set; }
+
+    /// <summary>The times since the first order, where there was one: the suite's setup (funding wallets) is not the alert's delay.</summary>
+    public IReadOnlyDictionary<string, AlertTimes> SinceFirstOrder => FirstOrder is not { } first
+        ? seen
+        : seen.ToDictionary(alert => alert.Key, alert => alert.Value with
+        {
+            Pending = alert.Value.Pending - first, Firing = alert.Value.Firing - first, Notified = alert.Value.Notified - first,
+        });
+
     public IReadOnlyDictionary<string, AlertTimes> Seen => seen;
 
     /// <summary>Waits until <paramref name="alert"/> has fired and its notification reached the page, or the deadline passes.</summary>
@@ -56,6 +67,7 @@ public sealed class AlertWatch : IAsyncDisposable
         {
             try
             {
+                if (FirstOrder is null) await ReadFirstOrderAsync(cancellationToken);
                 await ReadAlertsAsync(cancellationToken);
                 if (operations is not null) await ReadNotificationsAsync(cancellationToken);
             }
@@ -80,6 +92,17 @@ public sealed class AlertWatch : IAsyncDisposable
             seen.AddOrUpdate(name,
                 _ => new AlertTimes(severity, now, firing ? now : null, null),
                 (_, times) => times with { Firing = times.Firing ?? (firing ? now : null) });
+        }
+    }
+
+    private async Task ReadFirstOrderAsync(CancellationToken cancellationToken)
+    {
+        var query = Uri.EscapeDataString("sum(commerce_orders_total{status=\"placed\"})");
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri(prometheus, $"/api/v1/query?query={query}"), cancellationToken));
+        var result = document.RootElement.GetProperty("data").GetProperty("result");
+        if (result.GetArrayLength() > 0 && double.Parse(result[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture) > 0)
+        {
+            FirstOrder = clock.Elapsed;
         }
     }
 

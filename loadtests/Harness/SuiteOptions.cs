@@ -42,6 +42,9 @@ public sealed record SuiteOptions
 
     public int? Copies { get; init; }
 
+    /// <summary>lunch-rush and coupon-rush: run on a fresh system with one copy of every service, then with this many.</summary>
+    public int? Replicas { get; init; }
+
     public bool Compare { get; init; }
 
     /// <summary>calibrate --compare: how many rounds of harness, wrk and hey.</summary>
@@ -103,7 +106,7 @@ public sealed record SuiteOptions
                     var setting = args[++i];
                     settings[setting[..setting.IndexOf('=', StringComparison.Ordinal)]] = setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..];
                     break;
-                case "--target" or "--endpoints" or "--duration" or "--rate" or "--copies" or "--rounds" or "--report-dir" when i + 1 < args.Count:
+                case "--target" or "--endpoints" or "--duration" or "--rate" or "--copies" or "--rounds" or "--report-dir" or "--replicas" when i + 1 < args.Count:
                     values[args[i]] = args[++i];
                     break;
                 default:
@@ -146,6 +149,7 @@ public sealed record SuiteOptions
             Duration = values.TryGetValue("--duration", out var duration) ? ParseDuration(duration) : null,
             Rate = values.TryGetValue("--rate", out var rate) ? Positive("--rate", rate) : null,
             Copies = values.TryGetValue("--copies", out var copies) ? Positive("--copies", copies) : null,
+            Replicas = values.TryGetValue("--replicas", out var replicas) ? Positive("--replicas", replicas) : null,
             Compare = compare,
             Rounds = values.TryGetValue("--rounds", out var rounds) ? Positive("--rounds", rounds) : 3,
             SplitCores = splitCores,

@@ -29,6 +29,19 @@ public static class CouponRushSuite
 
     public static async Task<int> RunAsync(SuiteOptions options)
     {
+        if (options.Replicas is { } replicas)
+        {
+            return await ReplicaComparison.RunAsync(options, replicas, "coupon-rush",
+                (system, name) => RunAsync(system, CouponRushShape.Full(options), name, _ => []),
+                [
+                    new("answers /s", run => Figures.Throughput(ReplicaComparison.Step(run, Issue, null)), HigherIsBetter: true),
+                    new("p95 ms", run => ReplicaComparison.Step(run, Issue, null).Latency.P95Ms, HigherIsBetter: false),
+                    new("p99 ms", run => ReplicaComparison.Step(run, Issue, null).Latency.P99Ms, HigherIsBetter: false),
+                    new("errors %", run => ReplicaComparison.Step(run, Issue, null).FailPercent, HigherIsBetter: false),
+                    new("coupons issued", run => ReplicaComparison.Step(run, Issue, null).CountOf("201"), HigherIsBetter: true),
+                ]);
+        }
+
         await using var system = await SystemUnderTest.OpenAsync(options);
         var shape = CouponRushShape.Full(options);
         var result = await RunAsync(system, shape, "coupon-rush", _ =>

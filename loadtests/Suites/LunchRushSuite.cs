@@ -47,6 +47,18 @@ public static class LunchRushSuite
 
     public static async Task<int> RunAsync(SuiteOptions options)
     {
+        if (options.Replicas is { } replicas)
+        {
+            return await ReplicaComparison.RunAsync(options, replicas, "lunch-rush",
+                (system, name) => RunAsync(system, LunchRushShape.Full(options), name, _ => []),
+                [
+                    new("orders accepted /s", run => ReplicaComparison.Step(run, Orders, Accept).OkRps, HigherIsBetter: true),
+                    new("accept p95 ms", run => ReplicaComparison.Step(run, Orders, Accept).Latency.P95Ms, HigherIsBetter: false),
+                    new("completion p95 ms", run => ReplicaComparison.Step(run, Completion, PostToFinal).Latency.P95Ms, HigherIsBetter: false),
+                    new("order errors %", run => ReplicaComparison.Step(run, Orders, Accept).FailPercent, HigherIsBetter: false),
+                ]);
+        }
+
         await using var system = await SystemUnderTest.OpenAsync(options);
         var result = await RunAsync(system, LunchRushShape.Full(options), "lunch-rush", shape =>
         [

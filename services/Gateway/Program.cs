@@ -6,6 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddStorefrontRoutes();
+builder.AddStorefrontOpenApi();
 builder.AddPerCallerRateLimiting();
 
 var app = builder.Build();
@@ -22,6 +23,7 @@ if (app.Environment.IsDevelopment())
     app.MapDevTokens();
 }
 
+app.MapStorefrontOpenApi();
 app.MapStorefrontRoutes();
 
 app.Run();

@@ -13,7 +13,7 @@ public static class CampaignEndpoints
     public static IEndpointRouteBuilder MapCampaignEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/admin/coupons", CreateAsync).RequireAuthorization(AuthSettings.AdminPolicy);
-        app.MapGet("/api/coupons/{couponId}", GetAsync);
+        app.MapGet("/api/coupons/{couponId}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -19,7 +19,13 @@ public static class IssueEndpoints
 
     public static IEndpointRouteBuilder MapIssueEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/coupons/{couponId}/issue", IssueAsync).RequireAuthorization();
+        app.MapPost("/api/coupons/{couponId}/issue", IssueAsync).RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

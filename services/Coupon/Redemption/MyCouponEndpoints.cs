@@ -23,7 +23,8 @@ public static class MyCouponEndpoints
 {
     public static IEndpointRouteBuilder MapMyCouponEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/coupons/mine", MineAsync).RequireAuthorization();
+        app.MapGet("/api/coupons/mine", MineAsync).RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }
 

@@ -11,11 +11,11 @@ namespace Commerce.Gateway.Routing;
 /// </summary>
 public static class StorefrontRoutes
 {
-    private const string Anyone = "anonymous";
+    public const string Anyone = "anonymous";
     private const string AnyUser = "default";
     private const string TimeoutPolicy = "storefront";
 
-    private static readonly string[] Services = ["order", "stock", "wallet", "coupon", "notification"];
+    public static readonly string[] Services = ["order", "stock", "wallet", "coupon", "notification"];
 
     private static IEnumerable<RouteConfig> Routes() =>
     [
@@ -32,6 +32,25 @@ public static class StorefrontRoutes
         Route("orders", "order", "/api/orders/{**rest}", AnyUser),
         Route("notifications", "notification", "/api/notifications/{**rest}", AnyUser),
     ];
+
+    /// <summary>
+    /// The authorization policy the route that serves <paramref name="path"/> (as documented, with {parameters}) enforces:
+    /// literal routes outrank parameters, and parameters outrank catch-alls, as YARP orders them.
+    /// </summary>
+    public static string PolicyFor(string path, string method)
+    {
+        var routes = Routes()
+            .Where(route => route.Match.Methods is null || route.Match.Methods.Contains(method, StringComparer.OrdinalIgnoreCase))
+            .OrderBy(route => route.Match.Path!.Contains("{**", StringComparison.Ordinal) ? 2 : route.Match.Path!.Contains('{') ? 1 : 0);
+        foreach (var route in routes)
+        {
+            var matcher = new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(
+                Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(route.Match.Path!), new RouteValueDictionary());
+            if (matcher.TryMatch(path, new RouteValueDictionary())) return route.AuthorizationPolicy!;
+        }
+
+        throw new InvalidOperationException($"No Gateway route serves {method} {path}: the storefront cannot call it.");
+    }
 
     private static RouteConfig Route(string id, string service, string path, string policy, params string[] methods) => new()
     {

@@ -10,7 +10,8 @@ public static class NotificationEndpoints
 {
     public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/notifications", ListAsync).RequireAuthorization();
+        app.MapGet("/api/notifications", ListAsync).RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }
 

@@ -15,7 +15,10 @@ public static class PlaceOrderEndpoint
     /// </summary>
     public static RouteGroupBuilder MapPlaceOrder(this RouteGroupBuilder orders)
     {
-        orders.MapPost("/", PlaceAsync);
+        orders.MapPost("/", PlaceAsync)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return orders;
     }
 

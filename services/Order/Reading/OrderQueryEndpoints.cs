@@ -15,7 +15,7 @@ public static class OrderQueryEndpoints
     /// <summary><c>GET /api/orders/{orderId}</c> (owner only; anyone else gets 404) and <c>GET /api/orders</c> (newest first, keyset paging).</summary>
     public static RouteGroupBuilder MapOrderQueries(this RouteGroupBuilder orders)
     {
-        orders.MapGet("/{orderId}", GetOrderAsync);
+        orders.MapGet("/{orderId}", GetOrderAsync).ProducesProblem(StatusCodes.Status404NotFound);
         orders.MapGet("/", ListOrdersAsync);
         return orders;
     }

@@ -11,7 +11,7 @@ public static class ProductEndpoints
 {
     public static IEndpointRouteBuilder MapProductEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/products/{productId}", GetProductAsync);
+        app.MapGet("/api/products/{productId}", GetProductAsync).ProducesProblem(StatusCodes.Status404NotFound);
         app.MapPut("/api/admin/products/{productId}", PutProductAsync).RequireAuthorization(AuthSettings.AdminPolicy);
         return app;
     }

@@ -15,8 +15,10 @@ public static class WalletEndpoints
     public static IEndpointRouteBuilder MapWalletEndpoints(this IEndpointRouteBuilder app)
     {
         var wallet = app.MapGroup("/api/wallet").RequireAuthorization();
-        wallet.MapGet("", GetWalletAsync);
-        wallet.MapPost("/deposits", DepositAsync);
+        wallet.MapGet("", GetWalletAsync).ProducesProblem(StatusCodes.Status403Forbidden);
+        wallet.MapPost("/deposits", DepositAsync)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 

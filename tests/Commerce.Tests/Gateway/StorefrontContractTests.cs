@@ -1,0 +1,128 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Commerce.Tests.Gateway;
+
+/// <summary>
+/// The storefront's contract: the OpenAPI document the Gateway serves is the one committed in docs/openapi/storefront.json
+/// (a contract change is a reviewed diff), and every documented operation answers through the Gateway with one of its
+/// documented status codes, for a call with a token and for one without.
+/// </summary>
+public sealed class StorefrontContractTests(SharedSystem shared)
+{
+    private const string DocumentPath = "/openapi/storefront.json";
+    private const string UpdateVariable = "COMMERCE_UPDATE_CONTRACT";
+    private static readonly string[] Methods = ["get", "put", "post", "delete", "patch"];
+    private static readonly string Committed = Path.Combine(RepositoryPaths.Root, "docs", "openapi", "storefront.json");
+    private readonly CommerceSystem system = shared.System;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_gateways_document_is_the_committed_one()
+    {
+        using var client = system.CreateClient();
+        var served = await client.GetStringAsync(DocumentPath, Ct);
+
+        if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Committed)!);
+            await File.WriteAllTextAsync(Committed, served, Ct);
+        }
+
+        Assert.True(File.Exists(Committed), $"{Committed} is missing: run the contract tests with {UpdateVariable}=1 and commit it.");
+        var committed = await File.ReadAllTextAsync(Committed, Ct);
+        Assert.True(committed == served,
+            $"The code's storefront contract differs from docs/openapi/storefront.json. If the change is meant, run " +
+            $"`{UpdateVariable}=1 dotnet test tests/Commerce.Tests --filter StorefrontContractTests` and commit the diff for review.");
+    }
+
+    [Fact]
+    public async Task Every_documented_operation_answers_a_documented_status_with_and_without_a_token()
+    {
+        using var anonymous = system.CreateClient();
+        var document = JsonNode.Parse(await anonymous.GetStringAsync(DocumentPath, Ct))!;
+        var user = Storefront.UniqueId("u-contract");
+        using var asUser = system.CreateClient(user);
+        using var asAdmin = system.CreateClient(Storefront.UniqueId("u-contract-admin"), "admin");
+        var checkedOperations = 0;
+
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var method in Methods.Where(item!.AsObject().ContainsKey))
+            {
+                var operation = item[method]!.AsObject();
+                var documented = operation["responses"]!.AsObject().Select(response => response.Key).ToHashSet();
+                var authorized = path.StartsWith("/api/admin/", StringComparison.Ordinal) ? asAdmin : asUser;
+
+                foreach (var (caller, label) in new[] { (authorized, "with a token"), (anonymous, "without a token") })
+                {
+                    using var request = Request(method, path, operation);
+                    using var response = await caller.SendAsync(request, Ct);
+                    var status = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    Assert.True(documented.Contains(status),
+                        $"{method.ToUpperInvariant()} {path} {label} answered {status}, not one of {string.Join(", ", documented.Order())}: "
+                        + await response.Content.ReadAsStringAsync(Ct));
+                }
+
+                checkedOperations++;
+            }
+        }
+
+        Assert.True(checkedOperations >= 13, $"only {checkedOperations} operations are documented");
+    }
+
+    [Fact]
+    public async Task The_document_covers_the_public_surface_and_nothing_internal()
+    {
+        using var client = system.CreateClient();
+        var paths = JsonNode.Parse(await client.GetStringAsync(DocumentPath, Ct))!["paths"]!.AsObject().Select(path => path.Key).ToList();
+
+        Assert.All(paths, path => Assert.StartsWith("/api/", path));
+        foreach (var expected in new[] { "/api/orders", "/api/orders/{orderId}", "/api/wallet", "/api/wallet/deposits", "/api/products/{productId}",
+            "/api/products/ranking", "/api/coupons/{couponId}", "/api/coupons/{couponId}/issue", "/api/coupons/mine", "/api/notifications",
+            "/api/admin/products/{productId}", "/api/admin/coupons", "/api/ping" })
+        {
+            Assert.Contains(expected, paths);
+        }
+
+        // A route the Gateway forwards but no service documents does not exist: the service answers 404.
+        using var asUser = system.CreateClient(Storefront.UniqueId("u-contract"));
+        foreach (var undocumented in new[] { "/api/orders/x/y", "/api/wallet/withdrawals", "/api/notifications/all" })
+        {
+            using var response = await asUser.GetAsync(undocumented, Ct);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+    }
+
+    /// <summary>A call as the document describes it: ids made up (a GUID where the schema says uuid), the body its example or empty.</summary>
+    private static HttpRequestMessage Request(string method, string path, JsonObject operation)
+    {
+        var url = path;
+        var query = new List<string>();
+        foreach (var parameter in (operation["parameters"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var name = parameter["name"]!.GetValue<string>();
+            var value = parameter["schema"]?["format"]?.GetValue<string>() == "uuid" ? Guid.NewGuid().ToString() : $"contract-{Guid.NewGuid():N}"[..20];
+            switch (parameter["in"]!.GetValue<string>())
+            {
+                case "path":
+                    url = url.Replace($"{{{name}}}", value, StringComparison.Ordinal);
+                    break;
+                case "query" when parameter["required"]?.GetValue<bool>() == true:
+                    query.Add($"{name}={value}");
+                    break;
+            }
+        }
+
+        var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), query.Count == 0 ? url : $"{url}?{string.Join('&', query)}");
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        if (operation["requestBody"]?["content"]?["application/json"] is JsonObject body)
+        {
+            request.Content = new StringContent(body["example"]?.ToJsonString() ?? "{}", Encoding.UTF8, "application/json");
+        }
+
+        return request;
+    }
+}
