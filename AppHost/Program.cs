@@ -65,7 +65,15 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithReference(order).WaitFor(order)
     .WithReference(notification).WaitFor(notification)
     .AsCommerceService(commerce)
-    .WithExternalHttpEndpoints();
+    .WithExternalHttpEndpoints()
+    // The storefront's interactive API reference (Development), one click from the dashboard.
+    .WithUrls(context =>
+    {
+        if (context.Urls.FirstOrDefault(url => url.Endpoint?.EndpointName == "http") is { } http)
+        {
+            context.Urls.Add(new ResourceUrlAnnotation { Url = http.Url.TrimEnd('/') + "/scalar", DisplayText = "API reference (Scalar)" });
+        }
+    });
 
 // Routes the alerts by severity to Slack-compatible webhooks (Alerting__SlackWebhookUrl, Alerting__PagerWebhookUrl).
 var alertmanager = builder.AddAlertmanager("alertmanager");

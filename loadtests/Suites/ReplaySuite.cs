@@ -83,7 +83,7 @@ public static class ReplaySuite
             Thresholds =
             [
                 .. result.Thresholds,
-                new ThresholdResult("today vs incident", null, "lunch rush: User lock ≥ 20× the Global lock's orders/s", lunchThroughput >= 20, Figures.Ratio(todayAccept.OkRps, incidentAccept.OkRps)),
+                new ThresholdResult("today vs incident", null, "lunch rush: User lock ≥ 10× the Global lock's orders/s", lunchThroughput >= 10, Figures.Ratio(todayAccept.OkRps, incidentAccept.OkRps)),
                 new ThresholdResult("today vs incident", null, "coupon rush: Redis gate ≥ 10× DbLock's answers/s", couponThroughput >= 10, Figures.Ratio(Figures.Throughput(todayIssue), Figures.Throughput(incidentIssue))),
                 .. alertThresholds,
             ],

@@ -211,17 +211,37 @@ public sealed class CommerceSystem : IAsyncDisposable
         Process.GetProcessById(pid).Kill();
         try
         {
-            await Notifications.WaitForResourceAsync(resource, update =>
+            var back = await Notifications.WaitForResourceAsync(resource, update =>
                 update.ResourceId == victim.ResourceId
                 && update.Snapshot.State?.Text == KnownResourceStates.Running
                 // A fresh process has no verdict yet (null); a resource with health checks must have passed them.
                 && (update.Snapshot.HealthStatus == HealthStatus.Healthy || (update.Snapshot.HealthStatus is null && update.Snapshot.HealthReports.IsEmpty))
                 && ProcessIds.Of(update) is { } restarted && restarted != pid, budget.Token);
+            // The snapshot's health may still be the dead process's: a service's own /health is the new process's word.
+            if (OwnUrl(back) is { } own) await WaitUntilHealthyAsync(own, budget.Token);
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested)
         {
             throw new TimeoutException($"{resource} was not running and healthy again within 2 minutes of kill -9.");
         }
+    }
+
+    /// <summary>A project's own address (each copy's port is in the ASPNETCORE_URLS it was started with), not its proxy's.</summary>
+    private static Uri? OwnUrl(ResourceEvent update) =>
+        update.Resource is ProjectResource
+        && update.Snapshot.EnvironmentVariables.FirstOrDefault(variable => variable.Name == "ASPNETCORE_URLS")?.Value is { } urls
+        && Uri.TryCreate(urls.Split(';')[0].Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+            ? uri
+            : null;
+
+    private static async Task WaitUntilHealthyAsync(Uri service, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.Until(async () =>
+        {
+            using var health = await http.GetAsync(new Uri(service, "/health"), cancellationToken);
+            return health.StatusCode;
+        }, status => status == System.Net.HttpStatusCode.OK, TimeSpan.FromMinutes(2), $"{service}/health answers 200");
     }
 
     /// <summary>The last lines of every resource's log (under the state folder's logs/) that contain one of <paramref name="texts"/>, for failure messages.</summary>

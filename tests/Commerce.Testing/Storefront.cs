@@ -61,10 +61,12 @@ public sealed class Storefront(CommerceSystem system)
     /// lost in a kill is found again, never made twice.
     /// </summary>
     public static async Task PlaceUntilAcceptedAsync(
-        HttpClient client, (string ProductId, int Quantity)[] items, string idempotencyKey, TimeSpan budget, Guid? couponId = null) =>
+        HttpClient client, (string ProductId, int Quantity)[] items, string idempotencyKey, TimeSpan budget, Guid? couponId = null,
+        Action<HttpStatusCode>? answered = null) =>
         await Eventually.Until(async () =>
         {
             using var response = await PlaceOrderAsync(client, items, idempotencyKey, couponId);
+            answered?.Invoke(response.StatusCode);
             return response.StatusCode;
         }, status => status is HttpStatusCode.Accepted or HttpStatusCode.OK, budget, $"order {idempotencyKey} taken");
 

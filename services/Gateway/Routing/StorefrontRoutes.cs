@@ -2,6 +2,7 @@ using Commerce.ServiceDefaults.Auth;
 using Commerce.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Commerce.Gateway.Routing;
 
@@ -61,6 +62,22 @@ public static class StorefrontRoutes
         Match = new RouteMatch { Path = path, Methods = methods.Length == 0 ? null : methods },
     };
 
+    /// <summary>
+    /// YARP answers 400 when copying the request body "failed on the client's side", and it says so too when the service
+    /// died under the copy: a kill -9 of a service mid-rush gave the storefront 400s for valid orders, answers a client must
+    /// not retry. While the client is still connected the failure was the destination's: 502, which a client retries with
+    /// the same Idempotency-Key.
+    /// </summary>
+    private static async Task DestinationFailureIsNotTheClients(HttpContext context, Func<Task> next)
+    {
+        await next();
+        if (context.GetForwarderErrorFeature()?.Error is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled
+            && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+        {
+            context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        }
+    }
+
     public static WebApplicationBuilder AddStorefrontRoutes(this WebApplicationBuilder builder)
     {
         // Without a cap the proxy opens one connection to a service per request in flight: a coupon rush on the slow
@@ -89,7 +106,13 @@ public static class StorefrontRoutes
 
     public static WebApplication MapStorefrontRoutes(this WebApplication app)
     {
-        app.MapReverseProxy();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(DestinationFailureIsNotTheClients);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
         // Admin paths no service owns are still admin-only: a non-admin learns 403, not what exists.
         app.MapFallback("/api/admin/{**rest}", () => Problems.NotFound("The admin resource"))
             .RequireAuthorization(AuthSettings.AdminPolicy);

@@ -22,6 +22,20 @@ public abstract record PlacementOutcome
 /// </summary>
 public sealed class OrderPlacement(OrderDbContext db, OutboxRelay relay, OrderMetrics metrics, IOptions<SagaOptions> sagaOptions, TimeProvider clock)
 {
+    /// <summary>
+    /// Waits until the order is no longer Pending, or <paramref name="budget"/> passed (the lock it is held under has
+    /// expired by then anyway). Only the incident's Global scope waits: it replays code that did the whole order in the request.
+    /// </summary>
+    public async Task WaitUntilFinalAsync(Guid orderId, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var deadline = clock.GetUtcNow() + budget;
+        while (clock.GetUtcNow() < deadline
+            && await db.Orders.AsNoTracking().Where(order => order.OrderId == orderId).Select(order => order.Status).FirstAsync(cancellationToken) == OrderStatus.Pending)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), clock, cancellationToken);
+        }
+    }
+
     public async Task<PlacementOutcome> PlaceAsync(string userId, string idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken)
     {
         var fingerprint = PlaceOrderValidation.Fingerprint(request);

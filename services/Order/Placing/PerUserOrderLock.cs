@@ -13,7 +13,10 @@ public sealed class OrderLockOptions
     public int LockExpirySeconds { get; set; } = 10;
 }
 
-/// <summary>User serialises one user's orders (the fix); Global serialises everyone's (the incident, for replays).</summary>
+/// <summary>
+/// User serialises one user's order placement (the fix). Global serialises everyone's orders (the incident, for replays):
+/// one lock, held from the POST until the order is final, as the incident's synchronous order code held it.
+/// </summary>
 public enum OrderLockScope { User, Global }
 
 /// <summary>
@@ -29,6 +32,12 @@ public sealed class PerUserOrderLock(IConnectionMultiplexer redis, IOptions<Orde
 {
     // Delete only if the value is still our token: a lock that expired and was taken by someone else stays theirs.
     private const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+    /// <summary>The incident's scope holds the lock until the order is final, not only while it is placed.</summary>
+    public bool HoldsUntilFinal => options.Value.LockScope == OrderLockScope.Global;
+
+    /// <summary>How long a held lock lasts in Redis if its holder never releases it.</summary>
+    public TimeSpan Expiry => TimeSpan.FromSeconds(options.Value.LockExpirySeconds);
 
     public async Task<HeldLock?> TryAcquireAsync(string userId, CancellationToken cancellationToken)
     {

@@ -57,7 +57,14 @@ public static class PlaceOrderEndpoint
                 "Another order of yours is being placed; retry after the time in Retry-After.");
         }
 
-        return await placement.PlaceAsync(userId, idempotencyKey!, request!, cancellationToken) switch
+        var outcome = await placement.PlaceAsync(userId, idempotencyKey!, request!, cancellationToken);
+        if (outcome is PlacementOutcome.Accepted placed && orderLock.HoldsUntilFinal)
+        {
+            // The incident's code (Orders__LockScope=Global): the one lock stays held until the order is final.
+            await placement.WaitUntilFinalAsync(placed.OrderId, orderLock.Expiry, cancellationToken);
+        }
+
+        return outcome switch
         {
             PlacementOutcome.Accepted accepted => TypedResults.Accepted($"/api/orders/{accepted.OrderId}", new PlacedOrder(accepted.OrderId, "Pending")),
             PlacementOutcome.Repeated repeated => Repeated(http, repeated),
