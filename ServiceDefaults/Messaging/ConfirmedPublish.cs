@@ -18,9 +18,21 @@ public static class ConfirmedPublish
 
     // Static because the waits it ends are in consumers and the relay alike; one process has one broker connection.
     private static CancellationTokenSource brokerLost = new();
+    private static volatile bool lost;
 
-    /// <summary>The broker connection is gone: confirms still awaited from it will never come.</summary>
-    public static void BrokerLost() => Interlocked.Exchange(ref brokerLost, new CancellationTokenSource()).Cancel();
+    /// <summary>
+    /// The broker connection is gone: confirms still awaited from it will never come, and until an endpoint is ready
+    /// again a publish fails at once. A consumer waiting on a dead connection (then retrying, up to five times) kept its
+    /// endpoint from faulting and reconnecting: Stock's reserve-stock sat without a consumer after a broker restart.
+    /// </summary>
+    public static void BrokerLost()
+    {
+        lost = true;
+        Interlocked.Exchange(ref brokerLost, new CancellationTokenSource()).Cancel();
+    }
+
+    /// <summary>An endpoint consumes again: the connection is back.</summary>
+    public static void BrokerBack() => lost = false;
 
     public static Task PublishConfirmedAsync<T>(this IPublishEndpoint publisher, T message, CancellationToken cancellationToken)
         where T : class =>
@@ -31,18 +43,27 @@ public static class ConfirmedPublish
 
     private static async Task WithinDeadlineAsync(Type messageType, Func<CancellationToken, Task> publish, CancellationToken cancellationToken)
     {
-        var lost = Volatile.Read(ref brokerLost).Token;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lost);
+        if (lost) throw new BrokerLostException($"RabbitMQ is away; {messageType.Name} was not published.");
+        var lostToken = Volatile.Read(ref brokerLost).Token;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lostToken);
         deadline.CancelAfter(ConfirmDeadline);
         try
         {
             await publish(deadline.Token);
         }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested && lostToken.IsCancellationRequested)
+        {
+            throw new BrokerLostException($"RabbitMQ went away before confirming {messageType.Name}.", exception);
+        }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException(lost.IsCancellationRequested
-                ? $"RabbitMQ went away before confirming {messageType.Name}."
-                : $"RabbitMQ did not confirm {messageType.Name} within {ConfirmDeadline.TotalSeconds} s.", exception);
+            throw new TimeoutException($"RabbitMQ did not confirm {messageType.Name} within {ConfirmDeadline.TotalSeconds} s.", exception);
         }
     }
 }
+
+/// <summary>
+/// The broker went away under a publish: the consumed message is still unacknowledged and comes back when the broker
+/// does, so retrying here only keeps the endpoint from reconnecting (the bus's retry ignores it).
+/// </summary>
+public sealed class BrokerLostException(string message, Exception? inner = null) : Exception(message, inner);

@@ -49,7 +49,12 @@ public static class RabbitMqRegistration
                 // work at once, and a saga step waiting on PostgreSQL keeps the rest queued. Measured with the
                 // lunch-rush suite; Messaging__PrefetchCount tunes it.
                 rabbit.PrefetchCount = builder.Configuration.GetValue("Messaging:PrefetchCount", 32);
-                rabbit.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+                rabbit.UseMessageRetry(retry =>
+                {
+                    retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
+                    // The broker is away: the message returns with it; retrying would hold the endpoint from reconnecting.
+                    retry.Ignore<BrokerLostException>();
+                });
                 configureBus?.Invoke(context, rabbit);
                 rabbit.ConfigureEndpoints(context);
             });

@@ -29,6 +29,7 @@ public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, ILogger<
 
     public Task Ready(ReceiveEndpointReady ready)
     {
+        ConfirmedPublish.BrokerBack();
         faulted.TryRemove(ready.InputAddress, out _);
         return Task.CompletedTask;
     }

@@ -62,13 +62,27 @@ public sealed class Storefront(CommerceSystem system)
     /// </summary>
     public static async Task PlaceUntilAcceptedAsync(
         HttpClient client, (string ProductId, int Quantity)[] items, string idempotencyKey, TimeSpan budget, Guid? couponId = null,
-        Action<HttpStatusCode>? answered = null) =>
+        Action<HttpStatusCode, string?>? answered = null) =>
         await Eventually.Until(async () =>
         {
             using var response = await PlaceOrderAsync(client, items, idempotencyKey, couponId);
-            answered?.Invoke(response.StatusCode);
+            answered?.Invoke(response.StatusCode, (int)response.StatusCode >= 400 ? await ProblemCodeAsync(response) : null);
             return response.StatusCode;
         }, status => status is HttpStatusCode.Accepted or HttpStatusCode.OK, budget, $"order {idempotencyKey} taken");
+
+    /// <summary>The ProblemDetails <c>code</c> of a refusal, when it has one.</summary>
+    public static async Task<string?> ProblemCodeAsync(HttpResponseMessage response)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return document.RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Places an order that must be accepted (202) and returns its id.</summary>
     public async Task<Guid> PlaceAcceptedOrderAsync(string userId, params (string ProductId, int Quantity)[] items)

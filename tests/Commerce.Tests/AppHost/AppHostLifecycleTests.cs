@@ -35,6 +35,9 @@ public sealed class AppHostLifecycleTests
             var processes = ResourcePids(endpoints);
             var ports = ResourcePorts(endpoints);
             Assert.Equal(0, await first.StopAsync(AppHostProcess.SigInt, TimeSpan.FromMinutes(1)));
+            // Aspire's DCP stops the resources as the AppHost exits, a few seconds on a busy machine; then nothing is left.
+            await Eventually.Until(() => Task.FromResult(processes.All(pid => !IsAlive(pid))), TimeSpan.FromSeconds(30),
+                "every process the AppHost started has stopped");
             AssertNothingLeft(state, processes, ports);
         }
 

@@ -42,7 +42,11 @@ public sealed class OrderFaultTests(FaultSystem faults)
             try
             {
                 await Storefront.PlaceUntilAcceptedAsync(client, [(product, 1 + (i % 2))], $"order-{i}", SettleBudget,
-                    answered: status => { if ((int)status >= 500) Interlocked.Increment(ref serverErrors); });
+                    answered: (status, code) =>
+                    {
+                        // 503 orders_busy is the admission limit doing its job while the saga catches up, not a failure.
+                        if ((int)status >= 500 && code != "orders_busy") Interlocked.Increment(ref serverErrors);
+                    });
             }
             finally
             {
@@ -57,7 +61,7 @@ public sealed class OrderFaultTests(FaultSystem faults)
         await placing;
 
         await Invariants.AssertHoldAsync(store, products, users, SettleBudget);
-        // The other copy kept answering: a 5xx only for what was in flight on the dead one (each retried with its key).
+        // The other copy kept answering: a 5xx (other than the admission limit's) only for what was in flight on the dead one.
         TestContext.Current.TestOutputHelper?.WriteLine($"kill one copy of {victim}: {serverErrors} answers 5xx");
         Assert.True(serverErrors <= InFlight, $"{serverErrors} answers were 5xx after killing one copy of {victim}; at most {InFlight} were in flight");
     }
