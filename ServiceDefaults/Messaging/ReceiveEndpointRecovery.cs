@@ -16,7 +16,7 @@ namespace Commerce.ServiceDefaults.Messaging;
 /// every endpoint consumes again within about <see cref="RestartAfter"/> of the broker's return. MassTransit offers no
 /// setting for that schedule; this is the smallest piece on its public API (endpoint observer, Stop and Start) that does it.
 /// </remarks>
-public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, ILogger<ReceiveEndpointRecovery> logger)
+public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<ReceiveEndpointRecovery> logger)
     : BackgroundService, IReceiveEndpointObserver
 {
     /// <summary>How long an endpoint may stay faulted before it is restarted (and between restarts while the broker is away).</summary>
@@ -24,6 +24,7 @@ public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, ILogger<
 
     private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<Uri, FaultedEndpoint> faulted = new();
+    private readonly ConcurrentDictionary<Uri, bool> restarting = new();
 
     private sealed record FaultedEndpoint(IReceiveEndpoint Endpoint, DateTimeOffset Since);
 
@@ -43,7 +44,21 @@ public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, ILogger<
 
     public Task Stopping(ReceiveEndpointStopping stopping) => Task.CompletedTask;
 
-    public Task Completed(ReceiveEndpointCompleted completed) => Task.CompletedTask;
+    /// <summary>
+    /// An endpoint that stopped by itself, not on shutdown and not by our restart, is restarted like a faulted one: after a
+    /// broker kill under load Stock's reserve-stock transport faulted while its consumers were cancelled mid-query, then
+    /// stopped without a Faulted event and sat without a consumer for good.
+    /// </summary>
+    public Task Completed(ReceiveEndpointCompleted completed)
+    {
+        if (!lifetime.ApplicationStopping.IsCancellationRequested && !restarting.ContainsKey(completed.InputAddress))
+        {
+            ConfirmedPublish.BrokerLost();
+            faulted.TryAdd(completed.InputAddress, new FaultedEndpoint(completed.ReceiveEndpoint, clock.GetUtcNow()));
+        }
+
+        return Task.CompletedTask;
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,6 +77,7 @@ public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, ILogger<
 
     private async Task RestartAsync(Uri address, IReceiveEndpoint endpoint, CancellationToken stoppingToken)
     {
+        restarting[address] = true;
         try
         {
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -75,6 +91,10 @@ public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, ILogger<
             // Still faulted: it comes back into the list with its next fault, or at the latest with this retry.
             faulted.TryAdd(address, new FaultedEndpoint(endpoint, clock.GetUtcNow()));
             LogRestartFailed(exception, address);
+        }
+        finally
+        {
+            restarting.TryRemove(address, out _);
         }
     }
 
