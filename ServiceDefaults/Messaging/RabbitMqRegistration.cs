@@ -29,6 +29,7 @@ public static class RabbitMqRegistration
         var virtualHost = uri.AbsolutePath.Trim('/') is { Length: > 0 } path ? Uri.UnescapeDataString(path) : "/";
 
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new ReceiveEndpointRecovery.Broker(uri));
         builder.Services.AddSingleton<ReceiveEndpointRecovery>();
         builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<ReceiveEndpointRecovery>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ReceiveEndpointRecovery>());

@@ -16,27 +16,39 @@ namespace Commerce.ServiceDefaults.Messaging;
 /// every endpoint consumes again within about <see cref="RestartAfter"/> of the broker's return. MassTransit offers no
 /// setting for that schedule; this is the smallest piece on its public API (endpoint observer, Stop and Start) that does it.
 /// </remarks>
-public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<ReceiveEndpointRecovery> logger)
+public sealed partial class ReceiveEndpointRecovery(
+    TimeProvider clock, IHostApplicationLifetime lifetime, ReceiveEndpointRecovery.Broker broker, ILogger<ReceiveEndpointRecovery> logger)
     : BackgroundService, IReceiveEndpointObserver
 {
+    /// <summary>The broker the bus uses, for the consumer watch's own connection.</summary>
+    public sealed record Broker(Uri Address);
+
+    /// <summary>How often the broker is asked whether the endpoints that say they are ready have a consumer.</summary>
+    private static readonly TimeSpan WatchEvery = TimeSpan.FromSeconds(5);
+
     /// <summary>How long an endpoint may stay faulted before it is restarted (and between restarts while the broker is away).</summary>
     public static readonly TimeSpan RestartAfter = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<Uri, FaultedEndpoint> faulted = new();
     private readonly ConcurrentDictionary<Uri, bool> restarting = new();
+    private readonly ConcurrentDictionary<Uri, (IReceiveEndpoint Endpoint, int Misses)> ready = new();
+    private RabbitMQ.Client.IConnection? watchConnection;
+    private RabbitMQ.Client.IChannel? watchChannel;
 
     private sealed record FaultedEndpoint(IReceiveEndpoint Endpoint, DateTimeOffset Since);
 
     public Task Ready(ReceiveEndpointReady ready)
     {
         ConfirmedPublish.BrokerBack();
+        this.ready[ready.InputAddress] = (ready.ReceiveEndpoint, 0);
         faulted.TryRemove(ready.InputAddress, out _);
         return Task.CompletedTask;
     }
 
     public Task Faulted(ReceiveEndpointFaulted fault)
     {
+        ready.TryRemove(fault.InputAddress, out _);
         ConfirmedPublish.BrokerLost();
         faulted.TryAdd(fault.InputAddress, new FaultedEndpoint(fault.ReceiveEndpoint, clock.GetUtcNow()));
         return Task.CompletedTask;
@@ -53,6 +65,7 @@ public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, IHostApp
     {
         if (!lifetime.ApplicationStopping.IsCancellationRequested && !restarting.ContainsKey(completed.InputAddress))
         {
+            ready.TryRemove(completed.InputAddress, out _);
             ConfirmedPublish.BrokerLost();
             faulted.TryAdd(completed.InputAddress, new FaultedEndpoint(completed.ReceiveEndpoint, clock.GetUtcNow()));
         }
@@ -63,8 +76,15 @@ public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, IHostApp
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500), clock);
+        var watched = clock.GetUtcNow();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            if (clock.GetUtcNow() - watched >= WatchEvery)
+            {
+                watched = clock.GetUtcNow();
+                await WatchConsumersAsync(stoppingToken);
+            }
+
             foreach (var (address, fault) in faulted)
             {
                 if (clock.GetUtcNow() - fault.Since >= RestartAfter && faulted.TryRemove(new(address, fault)))
@@ -72,6 +92,55 @@ public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, IHostApp
                     await RestartAsync(address, fault.Endpoint, stoppingToken);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The last net: an endpoint that says it is ready while the broker has no consumer on its queue, twice in a row, is
+    /// restarted. After some broker kills under load an endpoint raised neither Faulted nor Completed and consumed nothing
+    /// for good. With replicas the count includes the other copies' consumers: a copy's loss then goes unseen here, but
+    /// its queue is still consumed.
+    /// </summary>
+    private async Task WatchConsumersAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (watchChannel is not { IsOpen: true })
+            {
+                if (watchConnection is not { IsOpen: true })
+                {
+                    watchConnection?.Dispose();
+                    watchConnection = await new RabbitMQ.Client.ConnectionFactory { Uri = broker.Address, ClientProvidedName = "consumer-watch" }
+                        .CreateConnectionAsync(stoppingToken);
+                }
+
+                watchChannel = await watchConnection.CreateChannelAsync(cancellationToken: stoppingToken);
+            }
+
+            foreach (var (address, (endpoint, misses)) in ready)
+            {
+                var queue = address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+                if (queue is null) continue;
+                var declared = await watchChannel.QueueDeclarePassiveAsync(queue, stoppingToken);
+                if (declared.ConsumerCount > 0)
+                {
+                    ready[address] = (endpoint, 0);
+                }
+                else if (misses + 1 < 2)
+                {
+                    ready[address] = (endpoint, misses + 1);
+                }
+                else if (ready.TryRemove(address, out _))
+                {
+                    LogNoConsumer(address);
+                    faulted.TryAdd(address, new FaultedEndpoint(endpoint, clock.GetUtcNow() - RestartAfter));
+                }
+            }
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The broker is away or a queue is gone: the endpoints' own faults cover that; look again next time.
+            LogWatchFailed(exception.Message);
         }
     }
 
@@ -100,6 +169,12 @@ public sealed partial class ReceiveEndpointRecovery(TimeProvider clock, IHostApp
 
     [LoggerMessage(LogLevel.Information, "Receive endpoint {Address} restarted after losing the broker")]
     private partial void LogRestarted(Uri address);
+
+    [LoggerMessage(LogLevel.Warning, "Receive endpoint {Address} says it is ready but its queue has had no consumer twice in a row; restarting it")]
+    private partial void LogNoConsumer(Uri address);
+
+    [LoggerMessage(LogLevel.Debug, "Consumer watch: {Error}")]
+    private partial void LogWatchFailed(string error);
 
     [LoggerMessage(LogLevel.Warning, "Receive endpoint {Address} could not be restarted yet")]
     private partial void LogRestartFailed(Exception exception, Uri address);
