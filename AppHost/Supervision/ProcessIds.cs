@@ -19,6 +19,17 @@ public static class ProcessIds
         return update.Resource is ProjectResource ? FirstChild(pid) ?? pid : pid;
     }
 
+    /// <summary>
+    /// A project copy's own address, not its proxy's: Aspire gives replicas one proxied address, and each copy's own port
+    /// is in the <c>ASPNETCORE_URLS</c> it was started with. Null for executables and before the copy has an address.
+    /// </summary>
+    public static Uri? OwnUrl(ResourceEvent update) =>
+        update.Resource is ProjectResource
+        && update.Snapshot.EnvironmentVariables.FirstOrDefault(variable => variable.Name == "ASPNETCORE_URLS")?.Value is { } urls
+        && Uri.TryCreate(urls.Split(';')[0].Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+            ? uri
+            : null;
+
     private static int? FirstChild(int pid)
     {
         var children = $"/proc/{pid}/task/{pid}/children";

@@ -23,7 +23,7 @@ public sealed class PrometheusTargetFiles(ResourceNotificationService notificati
         {
             if (update.Resource is not ProjectResource) continue;
             var running = update.Snapshot.State?.Text == KnownResourceStates.Running;
-            instances[update.ResourceId] = (update.Resource.Name, running ? OwnPort(update) : null);
+            instances[update.ResourceId] = (update.Resource.Name, running ? ProcessIds.OwnUrl(update)?.Port : null);
             var ports = instances.Values.Where(instance => instance.Job == update.Resource.Name && instance.Port is not null)
                 .Select(instance => $"127.0.0.1:{instance.Port}").Order(StringComparer.Ordinal).ToList();
             var json = JsonSerializer.Serialize(new[] { new { targets = ports } });
@@ -32,12 +32,6 @@ public sealed class PrometheusTargetFiles(ResourceNotificationService notificati
             written[update.Resource.Name] = json;
         }
     }
-
-    private static int? OwnPort(ResourceEvent update) =>
-        update.Snapshot.EnvironmentVariables.FirstOrDefault(variable => variable.Name == "ASPNETCORE_URLS")?.Value is { } urls
-        && Uri.TryCreate(urls.Split(';')[0].Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-            ? uri.Port
-            : null;
 
     private static void Write(string path, string json)
     {

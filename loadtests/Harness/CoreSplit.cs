@@ -69,7 +69,7 @@ public sealed class CoreSplit : IDisposable
     }
 
     /// <summary><paramref name="root"/> and its descendants, from each /proc/PID/stat's parent pid.</summary>
-    private static List<int> ProcessTree(int root)
+    internal static List<int> ProcessTree(int root)
     {
         var parents = new Dictionary<int, int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))

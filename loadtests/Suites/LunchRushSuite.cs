@@ -52,10 +52,10 @@ public static class LunchRushSuite
             return await ReplicaComparison.RunAsync(options, replicas, "lunch-rush",
                 (system, name) => RunAsync(system, LunchRushShape.Full(options), name, _ => []),
                 [
-                    new("orders accepted /s", run => ReplicaComparison.Step(run, Orders, Accept).OkRps, HigherIsBetter: true),
-                    new("accept p95 ms", run => ReplicaComparison.Step(run, Orders, Accept).Latency.P95Ms, HigherIsBetter: false),
-                    new("completion p95 ms", run => ReplicaComparison.Step(run, Completion, PostToFinal).Latency.P95Ms, HigherIsBetter: false),
-                    new("order errors %", run => ReplicaComparison.Step(run, Orders, Accept).FailPercent, HigherIsBetter: false),
+                    new("orders accepted /s", run => Figures.Step(run, Orders, Accept).OkRps, HigherIsBetter: true),
+                    new("accept p95 ms", run => Figures.Step(run, Orders, Accept).Latency.P95Ms, HigherIsBetter: false),
+                    new("completion p95 ms", run => Figures.Step(run, Completion, PostToFinal).Latency.P95Ms, HigherIsBetter: false),
+                    new("order errors %", run => Figures.Step(run, Orders, Accept).FailPercent, HigherIsBetter: false),
                 ]);
         }
 

@@ -47,12 +47,12 @@ public static class ReplaySuite
 
         var lunch = (Today: parts[0].Run, Incident: parts[2].Run);
         var coupon = (Today: parts[1].Run, Incident: parts[3].Run);
-        var todayAccept = Step(lunch.Today, LunchRushSuite.Orders, LunchRushSuite.Accept);
-        var incidentAccept = Step(lunch.Incident, LunchRushSuite.Orders, LunchRushSuite.Accept);
-        var todayDone = Step(lunch.Today, LunchRushSuite.Completion, LunchRushSuite.PostToFinal);
-        var incidentDone = Step(lunch.Incident, LunchRushSuite.Completion, LunchRushSuite.PostToFinal);
-        var todayIssue = Step(coupon.Today, CouponRushSuite.Issue, null);
-        var incidentIssue = Step(coupon.Incident, CouponRushSuite.Issue, null);
+        var todayAccept = Figures.Step(lunch.Today, LunchRushSuite.Orders, LunchRushSuite.Accept);
+        var incidentAccept = Figures.Step(lunch.Incident, LunchRushSuite.Orders, LunchRushSuite.Accept);
+        var todayDone = Figures.Step(lunch.Today, LunchRushSuite.Completion, LunchRushSuite.PostToFinal);
+        var incidentDone = Figures.Step(lunch.Incident, LunchRushSuite.Completion, LunchRushSuite.PostToFinal);
+        var todayIssue = Figures.Step(coupon.Today, CouponRushSuite.Issue, null);
+        var incidentIssue = Figures.Step(coupon.Incident, CouponRushSuite.Issue, null);
 
         var lunchThroughput = todayAccept.OkRps / Math.Max(incidentAccept.OkRps, 1e-9);
         var couponThroughput = Figures.Throughput(todayIssue) / Math.Max(Figures.Throughput(incidentIssue), 1e-9);
@@ -140,10 +140,4 @@ public static class ReplaySuite
                 fired.Count == 0, fired.Count == 0 ? "none fired" : string.Join(", ", fired));
         }
     }
-
-    /// <summary>A scenario's (step null) or a step's figures; empty ones when the run made none, so the table still prints.</summary>
-    private static Stats Step(RunResult run, string scenario, string? step) =>
-        (step is null ? run.Scenarios.FirstOrDefault(s => s.Name == scenario)?.Stats
-            : run.Scenarios.FirstOrDefault(s => s.Name == scenario)?.Steps.FirstOrDefault(s => s.Step == step))
-        ?? new Stats(scenario, step, 0, 0, 0, LatencyStats.Empty, [], []);
 }

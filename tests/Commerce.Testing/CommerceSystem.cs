@@ -218,21 +218,13 @@ public sealed class CommerceSystem : IAsyncDisposable
                 && (update.Snapshot.HealthStatus == HealthStatus.Healthy || (update.Snapshot.HealthStatus is null && update.Snapshot.HealthReports.IsEmpty))
                 && ProcessIds.Of(update) is { } restarted && restarted != pid, budget.Token);
             // The snapshot's health may still be the dead process's: a service's own /health is the new process's word.
-            if (OwnUrl(back) is { } own) await WaitUntilHealthyAsync(own, budget.Token);
+            if (ProcessIds.OwnUrl(back) is { } own) await WaitUntilHealthyAsync(own, budget.Token);
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested)
         {
             throw new TimeoutException($"{resource} was not running and healthy again within 2 minutes of kill -9.");
         }
     }
-
-    /// <summary>A project's own address (each copy's port is in the ASPNETCORE_URLS it was started with), not its proxy's.</summary>
-    private static Uri? OwnUrl(ResourceEvent update) =>
-        update.Resource is ProjectResource
-        && update.Snapshot.EnvironmentVariables.FirstOrDefault(variable => variable.Name == "ASPNETCORE_URLS")?.Value is { } urls
-        && Uri.TryCreate(urls.Split(';')[0].Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-            ? uri
-            : null;
 
     private static async Task WaitUntilHealthyAsync(Uri service, CancellationToken cancellationToken)
     {

@@ -42,4 +42,10 @@ public static class Figures
         oldMs <= 0 || newMs <= 0 ? ""
         : newMs <= oldMs ? Ratio(oldMs, newMs) + " faster"
         : Ratio(newMs, oldMs) + " slower";
+
+    /// <summary>A scenario's (step null) or a step's figures; empty ones when the run made none, so the table still prints.</summary>
+    public static Stats Step(RunResult run, string scenario, string? step) =>
+        (step is null ? run.Scenarios.FirstOrDefault(s => s.Name == scenario)?.Stats
+            : run.Scenarios.FirstOrDefault(s => s.Name == scenario)?.Steps.FirstOrDefault(s => s.Step == step))
+        ?? new Stats(scenario, step, 0, 0, 0, LatencyStats.Empty, [], []);
 }

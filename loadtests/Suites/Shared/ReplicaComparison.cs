@@ -50,11 +50,6 @@ public static class ReplicaComparison
         await Reports.WriteAsync(result, options.ReportDir);
         return result.ExitCode;
     }
-
-    public static Stats Step(RunResult run, string scenario, string? step) =>
-        (step is null ? run.Scenarios.FirstOrDefault(s => s.Name == scenario)?.Stats
-            : run.Scenarios.FirstOrDefault(s => s.Name == scenario)?.Steps.FirstOrDefault(s => s.Step == step))
-        ?? new Stats(scenario, step, 0, 0, 0, LatencyStats.Empty, [], []);
 }
 
 /// <summary>The resident memory of the services an AppHost runs (its descendants under services/, not their dotnet-run launchers).</summary>
@@ -62,27 +57,9 @@ public static class ServiceMemory
 {
     public static double? MeanPerCopyMegabytes(int appHostPid)
     {
-        var children = new Dictionary<int, List<int>>();
-        foreach (var stat in Directory.EnumerateDirectories("/proc").Select(dir => Path.Combine(dir, "stat")))
-        {
-            try
-            {
-                var text = File.ReadAllText(stat);
-                var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-                var pid = int.Parse(Path.GetFileName(Path.GetDirectoryName(stat)!), System.Globalization.CultureInfo.InvariantCulture);
-                var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
-                (children.TryGetValue(parent, out var list) ? list : children[parent] = []).Add(pid);
-            }
-            catch (Exception exception) when (exception is IOException or FormatException or UnauthorizedAccessException)
-            {
-            }
-        }
-
         var services = new List<double>();
-        var pending = new Stack<int>([appHostPid]);
-        while (pending.TryPop(out var pid))
+        foreach (var pid in CoreSplit.ProcessTree(appHostPid))
         {
-            foreach (var child in children.GetValueOrDefault(pid) ?? []) pending.Push(child);
             try
             {
                 var command = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0')[0];
