@@ -150,14 +150,20 @@ public static class CommerceStateExtensions
     /// settings, and .NET's Development environment when run locally (the Gateway's <c>/dev/token</c>). With replicas, DCP's
     /// proxy behind the endpoint balances requests over the copies and RabbitMQ's competing consumers the messages.
     /// </summary>
+    /// <remarks>
+    /// A single copy is reached directly, without DCP's proxy (Aspire allows a proxy-less endpoint only without replicas):
+    /// the proxy doubled every hop's cost. Pings through the Gateway and both proxies made 1,700-7,800/s on this machine
+    /// against 5,100 before Aspire, straight to Stock 12,000/s through its proxy against 27,600/s without.
+    /// </remarks>
     public static IResourceBuilder<ProjectResource> AsCommerceService(this IResourceBuilder<ProjectResource> service, CommerceState state)
     {
-        if (state.Replicas.TryGetValue(service.Resource.Name, out var replicas) && replicas > 1)
+        var replicas = state.Replicas.GetValueOrDefault(service.Resource.Name, 1);
+        if (replicas > 1)
         {
             service.WithReplicas(replicas);
         }
 
-        service.WithHttpEndpoint(name: "http")
+        service.WithHttpEndpoint(name: "http", isProxied: replicas > 1)
             .WithHttpHealthCheck("/health")
             .WithEnvironment("Auth__Issuer", state.Auth.Issuer)
             .WithEnvironment("Auth__Audience", state.Auth.Audience)
