@@ -23,8 +23,8 @@ public sealed partial class ReceiveEndpointRecovery(
     /// <summary>The broker the bus uses, for the consumer watch's own connection.</summary>
     public sealed record Broker(Uri Address);
 
-    /// <summary>How often the broker is asked whether the endpoints that say they are ready have a consumer.</summary>
-    private static readonly TimeSpan WatchEvery = TimeSpan.FromSeconds(5);
+    /// <summary>How often the broker is asked whether every endpoint's queue has a consumer (one passive declare each).</summary>
+    private static readonly TimeSpan WatchEvery = TimeSpan.FromSeconds(2);
 
     /// <summary>How long an endpoint may stay faulted before it is restarted (and between restarts while the broker is away).</summary>
     public static readonly TimeSpan RestartAfter = TimeSpan.FromSeconds(2);
@@ -32,7 +32,8 @@ public sealed partial class ReceiveEndpointRecovery(
     private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<Uri, FaultedEndpoint> faulted = new();
     private readonly ConcurrentDictionary<Uri, bool> restarting = new();
-    private readonly ConcurrentDictionary<Uri, (IReceiveEndpoint Endpoint, int Misses)> ready = new();
+    /// <summary>Every endpoint that was ready once, whatever it says now, with how many watches in a row found no consumer.</summary>
+    private readonly ConcurrentDictionary<Uri, (IReceiveEndpoint Endpoint, int Misses)> known = new();
     private RabbitMQ.Client.IConnection? watchConnection;
     private RabbitMQ.Client.IChannel? watchChannel;
 
@@ -41,14 +42,13 @@ public sealed partial class ReceiveEndpointRecovery(
     public Task Ready(ReceiveEndpointReady ready)
     {
         ConfirmedPublish.BrokerBack();
-        this.ready[ready.InputAddress] = (ready.ReceiveEndpoint, 0);
+        known[ready.InputAddress] = (ready.ReceiveEndpoint, 0);
         faulted.TryRemove(ready.InputAddress, out _);
         return Task.CompletedTask;
     }
 
     public Task Faulted(ReceiveEndpointFaulted fault)
     {
-        ready.TryRemove(fault.InputAddress, out _);
         ConfirmedPublish.BrokerLost();
         faulted.TryAdd(fault.InputAddress, new FaultedEndpoint(fault.ReceiveEndpoint, clock.GetUtcNow()));
         return Task.CompletedTask;
@@ -65,7 +65,6 @@ public sealed partial class ReceiveEndpointRecovery(
     {
         if (!lifetime.ApplicationStopping.IsCancellationRequested && !restarting.ContainsKey(completed.InputAddress))
         {
-            ready.TryRemove(completed.InputAddress, out _);
             ConfirmedPublish.BrokerLost();
             faulted.TryAdd(completed.InputAddress, new FaultedEndpoint(completed.ReceiveEndpoint, clock.GetUtcNow()));
         }
@@ -96,10 +95,11 @@ public sealed partial class ReceiveEndpointRecovery(
     }
 
     /// <summary>
-    /// The last net: an endpoint that says it is ready while the broker has no consumer on its queue, twice in a row, is
-    /// restarted. After some broker kills under load an endpoint raised neither Faulted nor Completed and consumed nothing
-    /// for good. With replicas the count includes the other copies' consumers: a copy's loss then goes unseen here, but
-    /// its queue is still consumed.
+    /// The last net: an endpoint whose queue has had no consumer at two watches in a row, while the broker answers this
+    /// watch, is restarted whatever state it reports. After some broker kills under load an endpoint raised neither Faulted
+    /// nor Completed, or stayed in a start that never finished, and consumed nothing for good; only endpoints that said
+    /// "ready" were watched then, and Stock's reserve-stock sat without a consumer in CI. With replicas the count includes
+    /// the other copies' consumers: a copy's loss then goes unseen here, but its queue is still consumed.
     /// </summary>
     private async Task WatchConsumersAsync(CancellationToken stoppingToken)
     {
@@ -117,21 +117,23 @@ public sealed partial class ReceiveEndpointRecovery(
                 watchChannel = await watchConnection.CreateChannelAsync(cancellationToken: stoppingToken);
             }
 
-            foreach (var (address, (endpoint, misses)) in ready)
+            foreach (var (address, (endpoint, misses)) in known)
             {
+                if (faulted.ContainsKey(address) || restarting.ContainsKey(address)) continue;
                 var queue = address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
                 if (queue is null) continue;
                 var declared = await watchChannel.QueueDeclarePassiveAsync(queue, stoppingToken);
                 if (declared.ConsumerCount > 0)
                 {
-                    ready[address] = (endpoint, 0);
+                    known[address] = (endpoint, 0);
                 }
                 else if (misses + 1 < 2)
                 {
-                    ready[address] = (endpoint, misses + 1);
+                    known[address] = (endpoint, misses + 1);
                 }
-                else if (ready.TryRemove(address, out _))
+                else
                 {
+                    known[address] = (endpoint, 0);
                     LogNoConsumer(address);
                     faulted.TryAdd(address, new FaultedEndpoint(endpoint, clock.GetUtcNow() - RestartAfter));
                 }
@@ -170,7 +172,7 @@ public sealed partial class ReceiveEndpointRecovery(
     [LoggerMessage(LogLevel.Information, "Receive endpoint {Address} restarted after losing the broker")]
     private partial void LogRestarted(Uri address);
 
-    [LoggerMessage(LogLevel.Warning, "Receive endpoint {Address} says it is ready but its queue has had no consumer twice in a row; restarting it")]
+    [LoggerMessage(LogLevel.Warning, "Receive endpoint {Address}: its queue has had no consumer twice in a row; restarting it")]
     private partial void LogNoConsumer(Uri address);
 
     [LoggerMessage(LogLevel.Debug, "Consumer watch: {Error}")]
