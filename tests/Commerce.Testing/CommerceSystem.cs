@@ -176,6 +176,28 @@ public sealed class CommerceSystem : IAsyncDisposable
     /// <summary>The resource's own address (for /health and /metrics, which the Gateway does not route).</summary>
     public Uri ServiceUrl(string resource) => app.GetEndpoint(resource, "http");
 
+    /// <summary>
+    /// Each copy's own address. With replicas, <see cref="ServiceUrl"/> is DCP's proxy, which answers from any copy: a
+    /// copy's counters read through it moved back and forth between reads, and a metrics test failed on that.
+    /// </summary>
+    public async Task<IReadOnlyList<Uri>> CopyUrlsAsync(string resource)
+    {
+        var copies = model.Resources.Single(candidate => candidate.Name == resource)
+            .Annotations.OfType<ReplicaAnnotation>().SingleOrDefault()?.Replicas ?? 1;
+        if (copies == 1) return [ServiceUrl(resource)];
+        using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var urls = new Dictionary<string, Uri>();
+        // The watch replays every resource's last snapshot first, so running copies are seen at once.
+        await foreach (var update in Notifications.WatchAsync(budget.Token))
+        {
+            if (update.Resource.Name != resource || ProcessIds.OwnUrl(update) is not { } own) continue;
+            urls[update.ResourceId] = own;
+            if (urls.Count == copies) break;
+        }
+
+        return [.. urls.Values];
+    }
+
     public string DatabaseConnectionString(string name) =>
         app.GetConnectionStringAsync(name).AsTask().GetAwaiter().GetResult() ?? throw new ArgumentException($"No connection string {name}.");
 

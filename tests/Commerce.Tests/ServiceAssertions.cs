@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using Commerce.Testing;
+
 namespace Commerce.Tests;
 
 /// <summary>What every service test checks on any answer: problem details, and counters on a service's /metrics.</summary>
@@ -19,6 +21,18 @@ public static class ServiceAssertions
         {
             Assert.Equal(field, problem.GetProperty("field").GetString());
         }
+    }
+
+    /// <summary>A counter summed over every copy of a service (each copy counts only what it handled).</summary>
+    public static async Task<double> CounterAsync(CommerceSystem system, string resource, string metric, string label)
+    {
+        var total = 0.0;
+        foreach (var copy in await system.CopyUrlsAsync(resource))
+        {
+            total += await CounterAsync(copy, metric, label);
+        }
+
+        return total;
     }
 
     /// <summary>The sum of a Prometheus counter's or gauge's samples carrying <paramref name="label"/> (e.g. <c>outcome="reserved"</c>).</summary>

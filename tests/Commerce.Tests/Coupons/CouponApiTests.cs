@@ -164,11 +164,14 @@ public sealed class CouponApiTests(SharedSystem shared) : IAsyncDisposable
         var campaign = await coupons.CreateCampaignAsync(total: 1);
         (await coupons.IssueAsync(CouponDriver.NewUserId(), campaign.CouponId)).EnsureSuccessStatusCode();
         (await coupons.IssueAsync(CouponDriver.NewUserId(), campaign.CouponId)).Dispose();
-        using var metrics = new HttpClient { BaseAddress = shared.System.ServiceUrl("coupon") };
+        using var http = new HttpClient();
+        var copies = await shared.System.CopyUrlsAsync("coupon");
 
         var remaining = $"commerce_coupon_remaining{{[^}}]*coupon_id=\"{campaign.CouponId}\"[^}}]*}} ";
 
-        var text = await Eventually.Until(() => metrics.GetStringAsync("/metrics", Ct),
+        // Each copy exports what it saw: read them all together (through the proxy, each read met another copy).
+        var text = await Eventually.Until(
+            async () => string.Join('\n', await Task.WhenAll(copies.Select(copy => http.GetStringAsync(new Uri(copy, "/metrics"), Ct)))),
             body => Regex.IsMatch(body, remaining + "0\n") && body.Contains("outcome=\"sold_out\""),
             CouponDriver.Deadline, "the coupon meters on /metrics, with nothing left of the campaign");
 

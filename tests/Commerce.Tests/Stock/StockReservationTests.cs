@@ -119,12 +119,11 @@ public sealed class StockReservationTests(SharedSystem shared) : IAsyncLifetime
     [Fact]
     public async Task Reservations_are_counted_by_outcome_on_the_metrics_endpoint()
     {
-        var service = shared.System.ServiceUrl("stock");
         const string metric = "commerce_stock_reservations_total";
         var before = (
-            Reserved: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"reserved\""),
-            Short: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"insufficient_stock\""),
-            Duplicate: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"duplicate\""));
+            Reserved: await ServiceAssertions.CounterAsync(shared.System, "stock", metric, "outcome=\"reserved\""),
+            Short: await ServiceAssertions.CounterAsync(shared.System, "stock", metric, "outcome=\"insufficient_stock\""),
+            Duplicate: await ServiceAssertions.CounterAsync(shared.System, "stock", metric, "outcome=\"duplicate\""));
         var productId = await stock.RestockAsync(stock: 1);
         var (won, lost) = (Guid.NewGuid(), Guid.NewGuid());
 
@@ -138,9 +137,9 @@ public sealed class StockReservationTests(SharedSystem shared) : IAsyncLifetime
         // Other tests share the service, so the counters may have moved further; each must have moved at least this far.
         await Eventually.Until(
             async () => (
-                Reserved: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"reserved\""),
-                Short: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"insufficient_stock\""),
-                Duplicate: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"duplicate\"")),
+                Reserved: await ServiceAssertions.CounterAsync(shared.System, "stock", metric, "outcome=\"reserved\""),
+                Short: await ServiceAssertions.CounterAsync(shared.System, "stock", metric, "outcome=\"insufficient_stock\""),
+                Duplicate: await ServiceAssertions.CounterAsync(shared.System, "stock", metric, "outcome=\"duplicate\"")),
             after => after.Reserved >= before.Reserved + 1 && after.Short >= before.Short + 1 && after.Duplicate >= before.Duplicate + 1,
             StockDriver.Deadline,
             "the reservation counters to count each outcome");

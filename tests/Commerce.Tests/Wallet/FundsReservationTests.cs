@@ -110,11 +110,10 @@ public sealed class FundsReservationTests(SharedSystem shared) : IAsyncLifetime
     [Fact]
     public async Task Fund_reservations_are_counted_by_outcome_on_the_metrics_endpoint()
     {
-        var service = shared.System.ServiceUrl("wallet");
         const string metric = "commerce_wallet_reservations_total";
         var before = (
-            Reserved: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"reserved\""),
-            Short: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"insufficient_funds\""));
+            Reserved: await ServiceAssertions.CounterAsync(shared.System, "wallet", metric, "outcome=\"reserved\""),
+            Short: await ServiceAssertions.CounterAsync(shared.System, "wallet", metric, "outcome=\"insufficient_funds\""));
         var userId = WalletDriver.NewUserId();
         await wallet.DepositAsync(userId, 1_000);
         var lost = Guid.NewGuid();
@@ -126,8 +125,8 @@ public sealed class FundsReservationTests(SharedSystem shared) : IAsyncLifetime
         // Other tests share the service, so the counters may have moved further; each must have moved at least this far.
         await Eventually.Until(
             async () => (
-                Reserved: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"reserved\""),
-                Short: await ServiceAssertions.CounterAsync(service, metric, "outcome=\"insufficient_funds\"")),
+                Reserved: await ServiceAssertions.CounterAsync(shared.System, "wallet", metric, "outcome=\"reserved\""),
+                Short: await ServiceAssertions.CounterAsync(shared.System, "wallet", metric, "outcome=\"insufficient_funds\"")),
             after => after.Reserved >= before.Reserved + 1 && after.Short >= before.Short + 1,
             WalletDriver.Deadline,
             "the fund reservation counters to count each outcome");
