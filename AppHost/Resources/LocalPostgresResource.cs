@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace Commerce.AppHost.Resources;
@@ -96,6 +98,7 @@ public static class LocalPostgresExtensions
             })
             .WithHealthCheck(AddConnectionCheck(builder, resource))
             .WithIconName("Database");
+        builder.Services.AddSingleton<IHostedService>(new FastShutdownOnStop(data));
 
         if (!File.Exists(Path.Combine(data, "PG_VERSION")))
         {
@@ -140,5 +143,38 @@ public static class LocalPostgresExtensions
             }
         });
         return key;
+    }
+
+    /// <summary>
+    /// Stops the server with a fast shutdown (SIGINT) as the AppHost stops. DCP stops it with SIGTERM, which PostgreSQL
+    /// takes as a smart shutdown: it waits for every client to leave, and the services were still connected, so DCP killed
+    /// it and its lock file (postmaster.pid) stayed behind. The lock file's first line is the server's process id.
+    /// </summary>
+    private sealed class FastShutdownOnStop(string data) : IHostedLifecycleService
+    {
+        private static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
+
+        public async Task StoppingAsync(CancellationToken cancellationToken)
+        {
+            var lockFile = Path.Combine(data, "postmaster.pid");
+            if (!File.Exists(lockFile) || !int.TryParse(File.ReadLines(lockFile).FirstOrDefault(), out var postmaster)) return;
+            using (var kill = Process.Start("/bin/kill", ["-INT", postmaster.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(CancellationToken.None);
+                if (kill.ExitCode != 0) return;
+            }
+
+            var deadline = DateTime.UtcNow + Budget;
+            while (File.Exists(lockFile) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100, CancellationToken.None);
+            }
+        }
+
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

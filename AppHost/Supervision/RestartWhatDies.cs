@@ -15,6 +15,7 @@ namespace Commerce.AppHost.Supervision;
 public sealed partial class RestartWhatDies(
     ResourceNotificationService notifications,
     ResourceCommandService commands,
+    IHostApplicationLifetime lifetime,
     TimeProvider clock,
     ILogger<RestartWhatDies> logger) : SupervisorService
 {
@@ -42,7 +43,9 @@ public sealed partial class RestartWhatDies(
             var previous = instance.State;
             var state = update.Snapshot.State?.Text;
             instance.State = state;
-            if (instance.Restarting || !Processes.IsProcess(update) || Processes.RunsOnce(update.Resource))
+            // Stopping: what ends now ends on purpose (PostgreSQL's fast shutdown comes before Aspire stops the rest).
+            if (instance.Restarting || lifetime.ApplicationStopping.IsCancellationRequested
+                || !Processes.IsProcess(update) || Processes.RunsOnce(update.Resource))
             {
                 continue;
             }
