@@ -38,10 +38,9 @@ public sealed class CouponFaultTests(FaultSystem faults) : IAsyncDisposable
             // The restarted Redis got a gate rebuilt from PostgreSQL (a new epoch), not the one its AOF replayed.
             Assert.True(await coupons.ScalarAsync<long>("SELECT gate_epoch FROM coupons WHERE id = @id", ("id", campaign.CouponId)) >= 2);
         }
-        else
-        {
-            Assert.True(result.FailedTries > 0, $"the kill cut no request off; {result}");
-        }
+        // A killed Coupon copy cuts off the requests it was serving only if DCP's proxy had given it any: the proxy places
+        // whole connections, and the Gateway's pooled ones sometimes all sat on the other copies (CI: 0 failed tries). The
+        // kill within the rush is what this test needs (asserted above); the invariants below are what it proves.
 
         var winners = result.With(HttpStatusCode.Created);
         var holders = await Eventually.Until(() => coupons.HoldersAsync(campaign.CouponId), rows => rows.Count == Total,
