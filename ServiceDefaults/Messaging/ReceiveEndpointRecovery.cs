@@ -108,47 +108,67 @@ public sealed partial class ReceiveEndpointRecovery(
     /// </summary>
     private async Task WatchConsumersAsync(CancellationToken stoppingToken)
     {
-        try
+        foreach (var (address, (endpoint, misses)) in known)
         {
-            if (watchChannel is not { IsOpen: true })
+            if (faulted.ContainsKey(address) || restarting.ContainsKey(address) || IsTemporary(address)) continue;
+            var queue = address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+            if (queue is null) continue;
+            uint consumers;
+            try
             {
-                if (watchConnection is not { IsOpen: true })
-                {
-                    watchConnection?.Dispose();
-                    watchConnection = await new RabbitMQ.Client.ConnectionFactory { Uri = broker.Address, ClientProvidedName = "consumer-watch" }
-                        .CreateConnectionAsync(stoppingToken);
-                }
-
-                watchChannel = await watchConnection.CreateChannelAsync(cancellationToken: stoppingToken);
+                consumers = (await (await WatchChannelAsync(stoppingToken)).QueueDeclarePassiveAsync(queue, stoppingToken)).ConsumerCount;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)
+            {
+                // The queue itself is gone (the broker lost it): no one consumes it; the endpoint declares it again as it starts.
+                // The failed declare closed the channel; the next queue gets a new one.
+                consumers = 0;
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The broker is away: the endpoints' own faults cover that; look again next time. One queue's failure once
+                // ended the whole round, and the queues after it in the list were never looked at.
+                LogWatchFailed(exception.Message);
+                return;
             }
 
-            foreach (var (address, (endpoint, misses)) in known)
+            if (consumers > 0)
             {
-                if (faulted.ContainsKey(address) || restarting.ContainsKey(address)) continue;
-                var queue = address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-                if (queue is null) continue;
-                var declared = await watchChannel.QueueDeclarePassiveAsync(queue, stoppingToken);
-                if (declared.ConsumerCount > 0)
-                {
-                    known[address] = (endpoint, 0);
-                }
-                else if (misses + 1 < 2)
-                {
-                    known[address] = (endpoint, misses + 1);
-                }
-                else
-                {
-                    known[address] = (endpoint, 0);
-                    LogNoConsumer(address);
-                    faulted.TryAdd(address, new FaultedEndpoint(endpoint, clock.GetUtcNow() - RestartAfter));
-                }
+                known[address] = (endpoint, 0);
+            }
+            else if (misses + 1 < 2)
+            {
+                known[address] = (endpoint, misses + 1);
+            }
+            else
+            {
+                known[address] = (endpoint, 0);
+                LogNoConsumer(address);
+                faulted.TryAdd(address, new FaultedEndpoint(endpoint, clock.GetUtcNow() - RestartAfter));
             }
         }
-        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+    }
+
+    /// <summary>
+    /// The bus's own reply endpoint (<c>…_bus_…?temporary=true</c>): auto-deleted, declared by MassTransit as it needs it, and
+    /// no message of the saga goes there. Watched, its missing queue was a "miss" every round and the endpoint was
+    /// restarted every few seconds for nothing; before that, its failed declare ended each round early.
+    /// </summary>
+    private static bool IsTemporary(Uri address) => address.Query.Contains("temporary=true", StringComparison.OrdinalIgnoreCase);
+
+    private async Task<RabbitMQ.Client.IChannel> WatchChannelAsync(CancellationToken stoppingToken)
+    {
+        if (watchChannel is { IsOpen: true }) return watchChannel;
+        if (watchConnection is not { IsOpen: true })
         {
-            // The broker is away or a queue is gone: the endpoints' own faults cover that; look again next time.
-            LogWatchFailed(exception.Message);
+            watchConnection?.Dispose();
+            watchConnection = await new RabbitMQ.Client.ConnectionFactory { Uri = broker.Address, ClientProvidedName = "consumer-watch" }
+                .CreateConnectionAsync(stoppingToken);
         }
+
+        watchChannel?.Dispose();
+        watchChannel = await watchConnection.CreateChannelAsync(cancellationToken: stoppingToken);
+        return watchChannel;
     }
 
     private async Task RestartAsync(Uri address, IReceiveEndpoint endpoint, CancellationToken stoppingToken)
@@ -180,7 +200,7 @@ public sealed partial class ReceiveEndpointRecovery(
     [LoggerMessage(LogLevel.Warning, "Receive endpoint {Address}: its queue has had no consumer twice in a row; restarting it")]
     private partial void LogNoConsumer(Uri address);
 
-    [LoggerMessage(LogLevel.Debug, "Consumer watch: {Error}")]
+    [LoggerMessage(LogLevel.Information, "Consumer watch: the broker did not answer ({Error}); looking again shortly")]
     private partial void LogWatchFailed(string error);
 
     [LoggerMessage(LogLevel.Warning, "Receive endpoint {Address} could not be restarted yet")]
