@@ -47,7 +47,7 @@ public sealed partial class ReceiveEndpointRecovery(
     public Task Ready(ReceiveEndpointReady ready)
     {
         ConfirmedPublish.BrokerBack();
-        known[ready.InputAddress] = (ready.ReceiveEndpoint, 0);
+        if (!IsTemporary(ready.InputAddress)) known[ready.InputAddress] = (ready.ReceiveEndpoint, 0);
         faulted.TryRemove(ready.InputAddress, out _);
         return Task.CompletedTask;
     }
@@ -110,7 +110,7 @@ public sealed partial class ReceiveEndpointRecovery(
     {
         foreach (var (address, (endpoint, misses)) in known)
         {
-            if (faulted.ContainsKey(address) || restarting.ContainsKey(address) || IsTemporary(address)) continue;
+            if (faulted.ContainsKey(address) || restarting.ContainsKey(address)) continue;
             var queue = address.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
             if (queue is null) continue;
             uint consumers;
@@ -150,9 +150,9 @@ public sealed partial class ReceiveEndpointRecovery(
     }
 
     /// <summary>
-    /// The bus's own reply endpoint (<c>…_bus_…?temporary=true</c>): auto-deleted, declared by MassTransit as it needs it, and
-    /// no message of the saga goes there. Watched, its missing queue was a "miss" every round and the endpoint was
-    /// restarted every few seconds for nothing; before that, its failed declare ended each round early.
+    /// The bus's own reply endpoint (<c>…_bus_…?temporary=true</c>) is never watched: auto-deleted, declared by MassTransit
+    /// as it needs it, and no message of the saga goes there. Watched, its missing queue was a "miss" every round and the
+    /// endpoint was restarted every few seconds for nothing; before that, its failed declare ended each round early.
     /// </summary>
     private static bool IsTemporary(Uri address) => address.Query.Contains("temporary=true", StringComparison.OrdinalIgnoreCase);
 
