@@ -36,7 +36,7 @@ public static class Problems
         {
             // A connection cut under a command (Redis or PostgreSQL restarting) can also surface as the socket's own error.
             if (exception is NpgsqlException { IsTransient: true } or RedisConnectionException or RedisTimeoutException or TimeoutException
-                or System.Net.Sockets.SocketException)
+                or System.Net.Sockets.SocketException || IsRedisWriteOnBrokenConnection(exception))
             {
                 return exception;
             }
@@ -44,6 +44,16 @@ public static class Problems
 
         return null;
     }
+
+    /// <summary>
+    /// StackExchange.Redis writing a command to a connection Redis has just dropped: its pipe is completed and the write
+    /// throws InvalidOperationException ("Writing is not allowed after writer was completed") instead of a
+    /// RedisConnectionException. A Redis kill mid coupon rush answered nine issues 500 with it.
+    /// </summary>
+    private static bool IsRedisWriteOnBrokenConnection(Exception exception) =>
+        exception is InvalidOperationException
+        && new System.Diagnostics.StackTrace(exception).GetFrames()
+            .Any(frame => frame.GetMethod()?.DeclaringType?.Assembly == typeof(IConnectionMultiplexer).Assembly);
 
     public static TBuilder AddCommerceProblemDetails<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

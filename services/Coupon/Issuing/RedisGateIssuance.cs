@@ -1,3 +1,4 @@
+using Commerce.ServiceDefaults.Errors;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -54,7 +55,7 @@ public sealed class RedisGateIssuance(CouponGate gate, NpgsqlDataSource db, ILog
 
             return IssueResult.Unavailable;
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException or NpgsqlException)
+        catch (Exception exception) when (exception is RedisException or NpgsqlException || Problems.TransientInfrastructureFailure(exception) is not null)
         {
             // One line, no stack: while Redis or PostgreSQL is away this happens to every request.
             logger.LogWarning("Coupon {CouponId}: issue for {UserId} not answered ({Error}: {Message})",
