@@ -113,6 +113,9 @@ public static class LocalRabbitMQExtensions
                     $"default_user = {LocalRabbitMQResource.UserName}",
                     $"default_pass = {broker.Password}",
                     "loopback_users = none",
+                    // The management API's consumer counts are as old as the last statistics (default every 5 s): an
+                    // operator, and the fault tests that wait for every queue to be consumed again, read 1 s old figures.
+                    "collect_statistics_interval = 1000",
                     "log.console = true",
                     "log.console.level = warning",
                     "log.file = false",

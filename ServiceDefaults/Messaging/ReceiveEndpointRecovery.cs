@@ -35,6 +35,9 @@ public sealed partial class ReceiveEndpointRecovery(
     /// try bring the consumer back sooner.
     /// </summary>
     private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(4);
+
+    /// <summary>How long the watch waits for the broker's answer (connect, channel, one passive declare) before it looks again.</summary>
+    private static readonly TimeSpan WatchBudget = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<Uri, FaultedEndpoint> faulted = new();
     private readonly ConcurrentDictionary<Uri, bool> restarting = new();
     /// <summary>Every endpoint that was ready once, whatever it says now, with how many watches in a row found no consumer.</summary>
@@ -77,25 +80,41 @@ public sealed partial class ReceiveEndpointRecovery(
         return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Restarts and the consumer watch run side by side, and each restart on its own: they once ran in one loop, one after
+    /// the other, so four endpoints whose stops each took the whole budget held the last one (Stock's reserve-stock, the
+    /// busiest) without a consumer for 16 s, and a broker that was slow to answer the watch held every restart.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RestartFaultedAsync(stoppingToken), WatchAsync(stoppingToken));
+
+    private async Task RestartFaultedAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500), clock);
-        var watched = clock.GetUtcNow();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (clock.GetUtcNow() - watched >= WatchEvery)
-            {
-                watched = clock.GetUtcNow();
-                await WatchConsumersAsync(stoppingToken);
-            }
-
             foreach (var (address, fault) in faulted)
             {
-                if (clock.GetUtcNow() - fault.Since >= RestartAfter && faulted.TryRemove(new(address, fault)))
+                // One restart per endpoint at a time; a fault raised meanwhile waits in the list for the next tick.
+                if (clock.GetUtcNow() - fault.Since < RestartAfter || !restarting.TryAdd(address, true)) continue;
+                if (faulted.TryRemove(new(address, fault)))
                 {
-                    await RestartAsync(address, fault.Endpoint, stoppingToken);
+                    _ = RestartAsync(address, fault.Endpoint, stoppingToken);
+                }
+                else
+                {
+                    restarting.TryRemove(address, out _);
                 }
             }
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(WatchEvery, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await WatchConsumersAsync(stoppingToken);
         }
     }
 
@@ -116,7 +135,8 @@ public sealed partial class ReceiveEndpointRecovery(
             uint consumers;
             try
             {
-                consumers = (await (await WatchChannelAsync(stoppingToken)).QueueDeclarePassiveAsync(queue, stoppingToken)).ConsumerCount;
+                var channel = await WatchChannelAsync(stoppingToken);
+                consumers = (await channel.QueueDeclarePassiveAsync(queue, stoppingToken).WaitAsync(WatchBudget, clock, stoppingToken)).ConsumerCount;
             }
             catch (RabbitMQ.Client.Exceptions.OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == 404)
             {
@@ -129,6 +149,10 @@ public sealed partial class ReceiveEndpointRecovery(
                 // The broker is away: the endpoints' own faults cover that; look again next time. One queue's failure once
                 // ended the whole round, and the queues after it in the list were never looked at.
                 LogWatchFailed(exception.Message);
+                // A channel whose answer never came is not asked again: the next round opens a fresh one.
+                var stale = watchChannel;
+                watchChannel = null;
+                if (stale is not null) _ = Task.Run(stale.Dispose, CancellationToken.None);
                 return;
             }
 
@@ -162,23 +186,35 @@ public sealed partial class ReceiveEndpointRecovery(
         if (watchConnection is not { IsOpen: true })
         {
             watchConnection?.Dispose();
-            watchConnection = await new RabbitMQ.Client.ConnectionFactory { Uri = broker.Address, ClientProvidedName = "consumer-watch" }
-                .CreateConnectionAsync(stoppingToken);
+            // Short timeouts: the client's defaults (30 s to connect, 20 s per answer) would leave the watch blind that long.
+            watchConnection = await new RabbitMQ.Client.ConnectionFactory
+            {
+                Uri = broker.Address,
+                ClientProvidedName = "consumer-watch",
+                RequestedConnectionTimeout = WatchBudget,
+                HandshakeContinuationTimeout = WatchBudget,
+                ContinuationTimeout = WatchBudget,
+                AutomaticRecoveryEnabled = false,
+            }.CreateConnectionAsync(stoppingToken).WaitAsync(WatchBudget, clock, stoppingToken);
         }
 
         watchChannel?.Dispose();
-        watchChannel = await watchConnection.CreateChannelAsync(cancellationToken: stoppingToken);
+        watchChannel = await watchConnection.CreateChannelAsync(cancellationToken: stoppingToken).WaitAsync(WatchBudget, clock, stoppingToken);
         return watchChannel;
     }
 
+    /// <summary>
+    /// Stops and starts one endpoint. The stop gets <see cref="StopBudget"/> whether or not MassTransit honours its token:
+    /// a stop that overruns is left to finish on its own, and the next try finds the transport already stopping and goes
+    /// straight to the start.
+    /// </summary>
     private async Task RestartAsync(Uri address, IReceiveEndpoint endpoint, CancellationToken stoppingToken)
     {
-        restarting[address] = true;
         try
         {
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             budget.CancelAfter(StopBudget);
-            await endpoint.Stop(budget.Token);
+            await endpoint.Stop(budget.Token).WaitAsync(StopBudget, clock, stoppingToken);
             endpoint.Start(stoppingToken);
             LogRestarted(address);
         }
@@ -188,10 +224,21 @@ public sealed partial class ReceiveEndpointRecovery(
             faulted.TryAdd(address, new FaultedEndpoint(endpoint, clock.GetUtcNow()));
             LogRestartFailed(exception, address);
         }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
         finally
         {
             restarting.TryRemove(address, out _);
         }
+    }
+
+    public override void Dispose()
+    {
+        watchChannel?.Dispose();
+        watchConnection?.Dispose();
+        base.Dispose();
     }
 
     [LoggerMessage(LogLevel.Information, "Receive endpoint {Address} restarted after losing the broker")]

@@ -258,14 +258,21 @@ public sealed class CommerceSystem : IAsyncDisposable
         }, status => status == System.Net.HttpStatusCode.OK, TimeSpan.FromMinutes(2), $"{service}/health answers 200");
     }
 
-    /// <summary>The last lines of every resource's log (under the state folder's logs/) that contain one of <paramref name="texts"/>, for failure messages.</summary>
+    /// <summary>
+    /// The last <paramref name="last"/> lines of each resource's log (under the state folder's logs/) that contain one of
+    /// <paramref name="texts"/>, cut to one screen line each, for failure messages. Per resource: the last lines of all logs
+    /// together once showed only Coupon's, and the failing queue was Stock's.
+    /// </summary>
     public string LogLines(int last, params string[] texts)
     {
+        const int Width = 220;
         var logs = app.Services.GetRequiredService<CommerceState>().LogDirectory;
         var lines = Directory.Exists(logs)
-            ? Directory.EnumerateFiles(logs, "*.log")
-                .SelectMany(file => ReadShared(file).Where(line => texts.Any(text => line.Contains(text, StringComparison.OrdinalIgnoreCase))).Select(line => $"{Path.GetFileNameWithoutExtension(file)}: {line}"))
-                .TakeLast(last)
+            ? Directory.EnumerateFiles(logs, "*.log").Order()
+                .SelectMany(file => ReadShared(file)
+                    .Where(line => texts.Any(text => line.Contains(text, StringComparison.OrdinalIgnoreCase)))
+                    .TakeLast(last)
+                    .Select(line => $"{Path.GetFileNameWithoutExtension(file)}: {(line.Length > Width ? line[..Width] : line)}"))
             : [];
         return string.Join('\n', lines);
 
