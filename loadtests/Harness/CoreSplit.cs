@@ -68,10 +68,16 @@ public sealed class CoreSplit : IDisposable
         }
     }
 
-    /// <summary><paramref name="root"/> and its descendants, from each /proc/PID/stat's parent pid.</summary>
-    internal static List<int> ProcessTree(int root)
+    /// <summary>
+    /// The AppHost <paramref name="appHost"/>, its descendants, and those of Aspire's DCP, which runs the system's processes
+    /// (services, PostgreSQL, RabbitMQ, Redis) but is started apart from the AppHost (its parent is init) and watches it
+    /// (<c>dcp start-apiserver --monitor PID</c>). From each /proc/PID/stat's parent pid.
+    /// </summary>
+    internal static List<int> ProcessTree(int appHost)
     {
         var parents = new Dictionary<int, int>();
+        var roots = new List<int>();
+        var monitoring = $"--monitor {appHost.ToString(CultureInfo.InvariantCulture)}";
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
@@ -84,7 +90,13 @@ public sealed class CoreSplit : IDisposable
                 // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                parents[pid] = parent;
+                if (pid == appHost
+                    || (parent == 1 && File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Contains(monitoring, StringComparison.Ordinal)))
+                {
+                    roots.Add(pid);
+                }
             }
             catch (IOException)
             {
@@ -93,12 +105,12 @@ public sealed class CoreSplit : IDisposable
         }
 
         var tree = new List<int>();
-        if (!parents.ContainsKey(root))
+        if (!roots.Contains(appHost))
         {
             return tree;
         }
 
-        var pending = new Queue<int>([root]);
+        var pending = new Queue<int>(roots);
         while (pending.TryDequeue(out var pid))
         {
             tree.Add(pid);

@@ -92,6 +92,7 @@ public static class LunchRushSuite
         var sampled = Channel.CreateBounded<SampledOrder>(
             new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite });
         long accepted = 0;
+        ProcessCpu? cpuBefore = null;
 
         var order = Scenario.Create(Orders, async ctx =>
             {
@@ -133,6 +134,9 @@ public static class LunchRushSuite
                 {
                     shop.Bearer(userId);
                 }
+
+                // From here on the system's CPU is the rush's: funding the wallets is set-up, not the cost of an order.
+                cpuBefore = ProcessCpu.Snapshot(system.AppHostPid);
             })
             .WithWarmUp(shape.WarmUp)
             .WithLoadSimulations(Simulation.KeepConstant(shape.Copies, shape.Duration));
@@ -178,6 +182,7 @@ public static class LunchRushSuite
             .WithTarget(system.Gateway)
             .WithThresholds(thresholds(shape))
             .RunAsync();
+        var cpu = cpuBefore is not null && ProcessCpu.Snapshot(system.AppHostPid) is { } cpuAfter ? cpuAfter.Since(cpuBefore) : null;
 
         // The warm-up's orders count too: they are orders like any other, and the invariants cover every one.
         Console.WriteLine("Checking the invariants (docs/architecture.md) …");
@@ -192,6 +197,16 @@ public static class LunchRushSuite
                 [],
                 []))
             .WithSection(invariants.ToSection());
+        if (cpu is not null)
+        {
+            var section = ProcessCpu.PerUnit(cpu, Interlocked.Read(ref accepted), "accepted order",
+                "User + system CPU of every process under the AppHost (reaped children in their parent's figure, so ended " +
+                "PostgreSQL backends count), from the end of set-up to the end of the run, over every order accepted in it, the " +
+                "warm-up's included; what the sagas still finished after the run is left out. The harness is listed apart.");
+            ConsoleReport.Print(section);
+            result = result.WithSection(section);
+        }
+
         return invariants.Held ? result : result with { Problems = [.. result.Problems, .. invariants.Violations.Select(v => "Invariant broken: " + v)] };
     }
 
