@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -29,12 +30,59 @@ public static class ServiceDefaultsExtensions
     /// <summary>How many connections may wait for Kestrel to accept them.</summary>
     public const int AcceptBacklog = 4096;
 
+    /// <summary>Settings Program requires, for build-time document generation only: addresses nothing listens on, a throwaway key.</summary>
+    private static readonly Dictionary<string, string?> BuildTimePlaceholders = new[] { "orderdb", "stockdb", "walletdb", "coupondb", "notificationdb" }
+        .ToDictionary(database => $"ConnectionStrings:{database}", database => (string?)$"Host=127.0.0.1;Port=1;Database={database};Username=none;Password=none")
+        .Concat(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:redis"] = "127.0.0.1:1,abortConnect=false",
+            ["ConnectionStrings:rabbitmq"] = "amqp://none:none@127.0.0.1:1/",
+            ["Auth:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        })
+        .ToDictionary();
+
+    /// <summary>
+    /// The container Program builds, less the hosted services of its own and its libraries (migrations, the bus, relays,
+    /// sweepers): ASP.NET Core's web host stays, because the document is read from the running endpoints. They would try
+    /// the placeholders' addresses until the build gave up.
+    /// </summary>
+    private sealed class WithoutBackgroundWork : IServiceProviderFactory<IServiceCollection>
+    {
+        public IServiceCollection CreateBuilder(IServiceCollection services)
+        {
+            foreach (var hosted in services.Where(service => service.ServiceType == typeof(IHostedService)).ToList())
+            {
+                var type = hosted.ImplementationType ?? hosted.ImplementationInstance?.GetType();
+                if (type?.Namespace?.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) != true) services.Remove(hosted);
+            }
+
+            return services;
+        }
+
+        public IServiceProvider CreateServiceProvider(IServiceCollection containerBuilder) => containerBuilder.BuildServiceProvider();
+    }
+
     private const string HealthPath = "/health";
     private const string AlivePath = "/alive";
     private const string MetricsPath = "/metrics";
 
+    /// <summary>
+    /// True while the build writes the service's OpenAPI document (Microsoft.Extensions.ApiDescription.Server runs Program
+    /// under its GetDocument.Insider with a server that takes no requests). ASP.NET Core's documented check.
+    /// </summary>
+    public static bool IsBuildTimeDocumentGeneration { get; } =
+        System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        if (IsBuildTimeDocumentGeneration)
+        {
+            // Program registers its database, Redis and broker as it always does, so the document sees the same endpoints
+            // and parameters; nothing is connected to while the document is written, and no secret is needed for it.
+            builder.Configuration.AddInMemoryCollection(BuildTimePlaceholders);
+            builder.ConfigureContainer(new WithoutBackgroundWork());
+        }
+
         builder.ConfigureOpenTelemetry();
 
         // A rush opens thousands of connections a second. Kestrel's accept queue (512 by default) overflowed in the

@@ -49,12 +49,29 @@ public sealed class StorefrontOpenApi(IHttpClientFactory clients, ILogger<Storef
 
     private async Task<string> BuildAsync(CancellationToken cancellationToken)
     {
+        var http = clients.CreateClient(nameof(StorefrontOpenApi));
+        var documents = new Dictionary<string, string>();
+        foreach (var service in StorefrontRoutes.Services)
+        {
+            documents[service] = await http.GetStringAsync($"http://{service}/openapi/v1.json", cancellationToken);
+        }
+
+        var merged = Merge(documents);
+        logger.LogInformation("Storefront OpenAPI document built from the services' documents");
+        return merged;
+    }
+
+    /// <summary>
+    /// The storefront's document from each service's own (by service name): what the Gateway serves, and what the build
+    /// writes into docs/openapi/storefront.json from the services' build-time documents (<see cref="StorefrontDocumentFile"/>).
+    /// </summary>
+    public static string Merge(IReadOnlyDictionary<string, string> documents)
+    {
         var paths = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
         var schemas = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
-        var http = clients.CreateClient(nameof(StorefrontOpenApi));
         foreach (var service in StorefrontRoutes.Services.Order(StringComparer.Ordinal))
         {
-            var own = JsonNode.Parse(await http.GetStringAsync($"http://{service}/openapi/v1.json", cancellationToken))!;
+            var own = JsonNode.Parse(documents[service])!;
             foreach (var (path, item) in own["paths"]?.AsObject() ?? [])
             {
                 var operations = item!.DeepClone().AsObject();
@@ -101,7 +118,6 @@ public sealed class StorefrontOpenApi(IHttpClientFactory clients, ILogger<Storef
             },
             ["tags"] = new JsonArray([.. StorefrontRoutes.Services.Order(StringComparer.Ordinal).Select(service => (JsonNode)new JsonObject { ["name"] = service })]),
         };
-        logger.LogInformation("Storefront OpenAPI document built: {Paths} paths", paths.Count);
         return merged.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
