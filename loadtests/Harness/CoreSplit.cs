@@ -80,18 +80,16 @@ public sealed class CoreSplit : IDisposable
         var monitoring = $"--monitor {appHost.ToString(CultureInfo.InvariantCulture)}";
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                || ProcStat.Fields(pid) is not { } fields)
             {
                 continue;
             }
 
+            var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+            parents[pid] = parent;
             try
             {
-                // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
-                parents[pid] = parent;
                 if (pid == appHost
                     || (parent == 1 && File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Contains(monitoring, StringComparison.Ordinal)))
                 {

@@ -4,7 +4,8 @@ namespace Commerce.LoadTests.Harness;
 
 /// <summary>
 /// CPU time of the system under test, per part (each service, PostgreSQL, RabbitMQ, Redis, Aspire's DCP, the AppHost),
-/// read from /proc: user + system time of every process under the AppHost, with the time of children they reaped
+/// read from /proc: user + system time of every process of the system (the AppHost's and DCP's trees, see
+/// <see cref="CoreSplit.ProcessTree"/>), with the time of children they reaped
 /// (PostgreSQL's ended backends count in the postmaster's). Two snapshots and a count give CPU per order, the figure the
 /// cost-per-order issue is judged by; the harness's own CPU is a part of its own, outside the system's total.
 /// </summary>
@@ -54,10 +55,8 @@ public sealed class ProcessCpu
     public static ReportSection PerUnit(IReadOnlyDictionary<string, double> seconds, long count, string unit, string text)
     {
         var system = seconds.Where(part => part.Key != Harness).OrderByDescending(part => part.Value).ToList();
-        var rows = system
+        var rows = system.Append(new("system total", system.Sum(part => part.Value))).Append(new(Harness, seconds.GetValueOrDefault(Harness)))
             .Select(part => (IReadOnlyList<string>)[part.Key, Milliseconds(part.Value, count), part.Value.ToString("F1", CultureInfo.InvariantCulture)])
-            .Append(["system total", Milliseconds(system.Sum(part => part.Value), count), system.Sum(part => part.Value).ToString("F1", CultureInfo.InvariantCulture)])
-            .Append([Harness, Milliseconds(seconds.GetValueOrDefault(Harness), count), seconds.GetValueOrDefault(Harness).ToString("F1", CultureInfo.InvariantCulture)])
             .ToList();
         return new ReportSection($"CPU per {unit}", text, ["part", $"CPU ms per {unit}", "CPU s in all"], rows);
 
@@ -65,21 +64,11 @@ public sealed class ProcessCpu
             count == 0 ? "n/a" : (seconds * 1000 / count).ToString("F2", CultureInfo.InvariantCulture);
     }
 
-    private static double? Read(int pid)
-    {
-        try
-        {
-            // "pid (comm) state ppid …": comm may hold spaces and parentheses, so count fields after the last ')'.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // After the comm: utime, stime, cutime, cstime are fields 12–15 (stat(5)'s 14–17).
-            return Enumerable.Range(11, 4).Sum(i => double.Parse(fields[i], CultureInfo.InvariantCulture)) / TicksPerSecond;
-        }
-        catch (IOException)
-        {
-            return null; // ended while we looked
-        }
-    }
+    /// <summary>utime + stime + cutime + cstime (stat(5)'s fields 14–17) in seconds; null when the process ended meanwhile.</summary>
+    private static double? Read(int pid) =>
+        ProcStat.Fields(pid) is { } fields
+            ? Enumerable.Range(11, 4).Sum(i => double.Parse(fields[i], CultureInfo.InvariantCulture)) / TicksPerSecond
+            : null;
 
     /// <summary>A process's part: the service folder it runs from, or the program it is.</summary>
     private static string PartOf(int pid, int appHostPid)

@@ -200,7 +200,7 @@ public static class LunchRushSuite
         if (cpu is not null)
         {
             var section = ProcessCpu.PerUnit(cpu, Interlocked.Read(ref accepted), "accepted order",
-                "User + system CPU of every process under the AppHost (reaped children in their parent's figure, so ended " +
+                "User + system CPU of every process of the system, the AppHost's and DCP's (reaped children in their parent's figure, so ended " +
                 "PostgreSQL backends count), from the end of set-up to the end of the run, over every order accepted in it, the " +
                 "warm-up's included; what the sagas still finished after the run is left out. The harness is listed apart.");
             ConsoleReport.Print(section);
