@@ -16,6 +16,7 @@ public static class CommandLine
           --infrastructure-only     start PostgreSQL, Redis and RabbitMQ only
           --replicas <n>            run n copies of Order, Stock, Wallet, Coupon and Notification (default 1);
                                     per service: Replicas__Order=3 (environment) or --Replicas:Order 3
+          --trace-sample-ratio <r>  trace this share of requests (0 to 1; default all, as Aspire does); the load suites use 0.1
           --postgres <conn>         use an existing PostgreSQL server (Npgsql connection string)
           --redis <conn>            use an existing Redis (StackExchange.Redis connection string)
           --rabbitmq <uri>          use an existing RabbitMQ (amqp://user:pass@host:port/vhost)
@@ -39,6 +40,7 @@ public static class CommandLine
     {
         ["--state-dir"] = CommerceState.StateDirectoryKey,
         ["--replicas"] = CommerceState.ReplicasKey,
+        ["--trace-sample-ratio"] = CommerceState.TraceSampleRatioKey,
         ["--postgres"] = "ConnectionStrings:postgres",
         ["--redis"] = "ConnectionStrings:redis",
         ["--rabbitmq"] = "ConnectionStrings:rabbitmq",

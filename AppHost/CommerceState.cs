@@ -17,6 +17,7 @@ public sealed class CommerceState
     public const string InfrastructureOnlyKey = "Commerce:InfrastructureOnly";
     public const string StateDirectoryKey = "Commerce:StateDirectory";
     public const string ReplicasKey = "Replicas";
+    public const string TraceSampleRatioKey = "Telemetry:TraceSampleRatio";
 
     /// <summary>The services that may run as several copies (the Gateway and the operations page run one).</summary>
     private static readonly string[] ReplicatedServices = ["order", "stock", "wallet", "coupon", "notification"];
@@ -36,6 +37,9 @@ public sealed class CommerceState
         var replicas = configuration.GetValue(ReplicasKey, 1);
         Replicas = ReplicatedServices.ToDictionary(
             service => service, service => Math.Max(1, configuration.GetValue($"{ReplicasKey}:{service}", replicas)), StringComparer.OrdinalIgnoreCase);
+        TraceSampleRatio = configuration.GetValue<double?>(TraceSampleRatioKey) is { } ratio
+            ? (ratio is >= 0 and <= 1 ? ratio : throw new ArgumentException($"{TraceSampleRatioKey} must be between 0 and 1, not {ratio}."))
+            : null;
         ServiceSettings = ServiceSections
             .SelectMany(section => configuration.GetSection(section).AsEnumerable())
             .Where(setting => setting.Value is not null)
@@ -64,6 +68,12 @@ public sealed class CommerceState
 
     /// <summary>The Aspire dashboard: the AppHost's own URL (Properties/launchSettings.json with dotnet run); null when it is off.</summary>
     public string? DashboardUrl { get; }
+
+    /// <summary>
+    /// The share of requests and messages traced (<c>--trace-sample-ratio</c>, <c>Telemetry__TraceSampleRatio</c>); null
+    /// traces everything, as Aspire does by default. The load suites set 0.1: every span is CPU on a machine that runs out of it.
+    /// </summary>
+    public double? TraceSampleRatio { get; }
 
     /// <summary>Copies of each replicated service: <c>--replicas N</c> for all, <c>Replicas__Order=3</c> for one.</summary>
     public IReadOnlyDictionary<string, int> Replicas { get; }
@@ -192,6 +202,13 @@ public static class CommerceStateExtensions
         {
             service.WithEnvironment("Auth__SigningKey", state.Auth.SigningKey)
                 .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development");
+        }
+
+        if (state.TraceSampleRatio is { } ratio)
+        {
+            // The OpenTelemetry SDK's own settings; parent-based, so a sampled request stays whole across the services.
+            service.WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+                .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         foreach (var (key, value) in state.ServiceSettings)

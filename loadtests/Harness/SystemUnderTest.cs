@@ -70,6 +70,9 @@ public sealed class SystemUnderTest : IAsyncDisposable
             // Load, not abuse: the per-caller limit protects production from one client; here one harness is every client.
             ["RateLimiting__PermitLimit"] = "1000000000",
             ["MASSTRANSIT_USAGE_TELEMETRY"] = "false",
+            // Under load a trace of every request and message costs more CPU than some services' own work; one in ten
+            // keeps the dashboard's traces representative (metrics and logs are all kept). --set overrides it.
+            ["Telemetry__TraceSampleRatio"] = "0.1",
             // The harness's own socket tuning (Program.cs) is not the system's configuration.
             [LoadHttp.InlineCompletionsVariable] = null,
         };
