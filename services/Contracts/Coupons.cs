@@ -11,3 +11,6 @@ public sealed record CouponRedemptionFailed(Guid OrderId, string Reason);
 
 /// <summary>Give the coupon used by the order back to its owner (compensation).</summary>
 public sealed record RestoreCoupon(Guid OrderId);
+
+/// <summary>The order no longer uses a coupon: given back, or never redeemed (also the answer to a repeat).</summary>
+public sealed record CouponRestored(Guid OrderId);

@@ -9,7 +9,7 @@ public sealed record PricedLine(string ProductId, int Quantity, long UnitPrice);
 /// <summary>Published by Order when its saga completes: stock is sold and money captured.</summary>
 public sealed record OrderCompleted(Guid OrderId, string UserId, IReadOnlyList<PricedLine> Lines, long Total);
 
-/// <summary>Published by Order when its saga is rejected, after every step done was compensated.</summary>
+/// <summary>Published by Order when its saga is rejected, after every participant confirmed its compensation.</summary>
 public sealed record OrderRejected(Guid OrderId, string UserId, string Reason);
 
 /// <summary>The reason codes a Rejected order carries (docs/api.md).</summary>

@@ -12,5 +12,11 @@ public sealed record StockReservationFailed(Guid OrderId, string Reason);
 /// <summary>Move the order's reserved quantities to sold.</summary>
 public sealed record CommitStock(Guid OrderId);
 
+/// <summary>The order's quantities are sold (also the answer to a repeated <see cref="CommitStock"/>).</summary>
+public sealed record StockCommitted(Guid OrderId);
+
 /// <summary>Put the order's reserved quantities back on sale (compensation).</summary>
 public sealed record ReleaseStock(Guid OrderId);
+
+/// <summary>Nothing of the order is reserved any more: released, or never reserved (also the answer to a repeat).</summary>
+public sealed record StockReleased(Guid OrderId);

@@ -12,5 +12,11 @@ public sealed record FundsReservationFailed(Guid OrderId, string Reason);
 /// <summary>Take the money held for the order.</summary>
 public sealed record CaptureFunds(Guid OrderId);
 
+/// <summary>The money is taken (also the answer to a repeated <see cref="CaptureFunds"/>).</summary>
+public sealed record FundsCaptured(Guid OrderId);
+
 /// <summary>Free the money held for the order (compensation).</summary>
 public sealed record ReleaseFunds(Guid OrderId);
+
+/// <summary>Nothing of the order's money is held any more: released, or never held (also the answer to a repeat).</summary>
+public sealed record FundsReleased(Guid OrderId);

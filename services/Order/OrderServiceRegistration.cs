@@ -37,6 +37,7 @@ public static class OrderServiceRegistration
             bus.AddConsumer<CouponRedemptionFailedConsumer>();
             bus.AddConsumer<FundsReservedConsumer>();
             bus.AddConsumer<FundsReservationFailedConsumer>();
+            bus.AddConsumer<SettlementConsumer>();
         });
         return builder;
     }

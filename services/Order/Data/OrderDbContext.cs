@@ -73,8 +73,11 @@ public sealed class OrderDbContext(DbContextOptions<OrderDbContext> options) : D
     }
 }
 
-/// <summary>Where an order's saga is; Completed and Rejected are final.</summary>
-public enum OrderStep { ReservingStock, RedeemingCoupon, ReservingFunds, Completed, Rejected }
+/// <summary>
+/// Where an order's saga is; Completed and Rejected are final. Committing and Releasing wait for the participants to
+/// confirm the outcome, so the order reads Pending until its stock and money are where its final status says.
+/// </summary>
+public enum OrderStep { ReservingStock, RedeemingCoupon, ReservingFunds, Committing, Releasing, Completed, Rejected }
 
 /// <summary>An order and its saga state.</summary>
 public sealed class OrderRecord
@@ -90,6 +93,9 @@ public sealed class OrderRecord
     public long Subtotal { get; set; }
     public long Discount { get; set; }
     public long Total { get; set; }
+    // True while the participant may hold something of the order that is not yet settled: stock reserved but not sold
+    // or released, money held but not taken or released, a coupon used (for good once Completed). While Releasing after a
+    // timeout, "may": the timed-out step's command can still arrive, so it is released too and waited for.
     public bool StockReserved { get; set; }
     public bool CouponRedeemed { get; set; }
     public bool FundsReserved { get; set; }

@@ -18,7 +18,8 @@ public sealed record OrderView(
     public static OrderView From(OrderRecord order) => new(
         order.OrderId,
         order.Status,
-        order.Reason,
+        // Decided before the release is confirmed, but shown with the status it explains.
+        order.Status == OrderStatus.Rejected ? order.Reason : null,
         order.Items.OrderBy(i => i.LineNumber).Select(i => new OrderItemView(i.ProductId, i.Quantity, i.UnitPrice)).ToList(),
         order.Subtotal,
         order.Discount,

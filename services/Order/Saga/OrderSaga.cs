@@ -15,9 +15,12 @@ public sealed record StepTimedOut(Guid OrderId, OrderStep Step);
 /// Why not a MassTransit state machine with a saga repository: MassTransit's durable repositories are not in our
 /// registry, and a hand-made repository plus outbox behind MassTransit's pipeline is more code than this (order row =
 /// saga state, one transaction with the outbox) and harder to prove under kill -9. Steps:
-/// ReserveStock → RedeemCoupon (if a coupon) → ReserveFunds → CommitStock + CaptureFunds → Completed.
-/// On failure or timeout, compensate exactly the steps done (and the one timed out, whose answer may still come),
-/// newest first, then Rejected. Answers that arrive after that are compensated again (participants are idempotent).
+/// ReserveStock → RedeemCoupon (if a coupon) → ReserveFunds → Committing (CommitStock + CaptureFunds, both confirmed) →
+/// Completed. On failure or timeout, Releasing: compensate exactly the steps done (and the one timed out, whose answer
+/// may still come), newest first, and wait until each participant confirms, then Rejected. So a client that reads
+/// Completed finds the stock sold and the money taken, and one that reads Rejected finds nothing of the order held.
+/// Answers that arrive after that are compensated again (participants are idempotent). The settling steps never give
+/// up: past their deadline they send what is unconfirmed again.
 /// </remarks>
 public static class OrderSaga
 {
@@ -32,19 +35,29 @@ public static class OrderSaga
         (order.Step, happened) switch
         {
             (OrderStep.ReservingStock, StockReserved reserved) => OnStockReserved(order, reserved, now, stepTimeout),
-            (OrderStep.ReservingStock, StockReservationFailed failed) => Reject(order, failed.Reason, now),
+            (OrderStep.ReservingStock, StockReservationFailed failed) => Reject(order, failed.Reason, now, stepTimeout),
             (OrderStep.RedeemingCoupon, CouponRedeemed redeemed) => OnCouponRedeemed(order, redeemed, now, stepTimeout),
-            (OrderStep.RedeemingCoupon, CouponRedemptionFailed failed) => Reject(order, failed.Reason, now),
-            (OrderStep.ReservingFunds, FundsReserved) => Complete(order, withFunds: true, now),
-            (OrderStep.ReservingFunds, FundsReservationFailed failed) => Reject(order, failed.Reason, now),
+            (OrderStep.RedeemingCoupon, CouponRedemptionFailed failed) => Reject(order, failed.Reason, now, stepTimeout),
+            (OrderStep.ReservingFunds, FundsReserved) => Commit(order, withFunds: true, now, stepTimeout),
+            (OrderStep.ReservingFunds, FundsReservationFailed failed) => Reject(order, failed.Reason, now, stepTimeout),
+            (OrderStep.Committing, StockCommitted) => Settled(order, () => order.StockReserved = false, now),
+            (OrderStep.Committing, FundsCaptured) => Settled(order, () => order.FundsReserved = false, now),
+            (OrderStep.Releasing, StockReleased) => Settled(order, () => order.StockReserved = false, now),
+            (OrderStep.Releasing, FundsReleased) => Settled(order, () => order.FundsReserved = false, now),
+            (OrderStep.Releasing, CouponRestored) => Settled(order, () => order.CouponRedeemed = false, now),
+            (var step, StepTimedOut timedOut) when step == timedOut.Step && IsSettling(step) && now >= order.StepDeadline =>
+                SendUnconfirmedAgain(order, now, stepTimeout),
             (var step, StepTimedOut timedOut) when step == timedOut.Step && !IsFinal(step) && now >= order.StepDeadline =>
-                TimeOut(order, now),
+                TimeOut(order, now, stepTimeout),
             (OrderStep.Rejected, _) => CompensateLateAnswer(order, happened),
             // Duplicates and answers to steps already passed change nothing.
             _ => [],
         };
 
     public static bool IsFinal(OrderStep step) => step is OrderStep.Completed or OrderStep.Rejected;
+
+    /// <summary>The outcome is decided; the saga waits for the participants to confirm it.</summary>
+    public static bool IsSettling(OrderStep step) => step is OrderStep.Committing or OrderStep.Releasing;
 
     private static IReadOnlyList<object> OnStockReserved(OrderRecord order, StockReserved reserved, DateTimeOffset now, TimeSpan stepTimeout)
     {
@@ -79,53 +92,102 @@ public static class OrderSaga
         // A coupon that covers everything (or free products) leaves nothing to pay: no money step at all.
         if (order.Total == 0)
         {
-            return Complete(order, withFunds: false, now);
+            return Commit(order, withFunds: false, now, stepTimeout);
         }
 
         EnterStep(order, OrderStep.ReservingFunds, now, stepTimeout);
         return [new ReserveFunds(order.OrderId, order.UserId, order.Total)];
     }
 
-    private static IReadOnlyList<object> Complete(OrderRecord order, bool withFunds, DateTimeOffset now)
+    /// <summary>Every step succeeded: sell the stock and take the money, and complete once both are confirmed.</summary>
+    private static IReadOnlyList<object> Commit(OrderRecord order, bool withFunds, DateTimeOffset now, TimeSpan stepTimeout)
     {
         order.FundsReserved = withFunds;
-        Finish(order, OrderStep.Completed, OrderStatus.Completed, reason: null, now);
-        List<object> messages = [new CommitStock(order.OrderId)];
-        if (withFunds) messages.Add(new CaptureFunds(order.OrderId));
-        messages.Add(new OrderCompleted(
-            order.OrderId,
-            order.UserId,
-            order.Items.OrderBy(i => i.LineNumber).Select(i => new PricedLine(i.ProductId, i.Quantity, i.UnitPrice ?? 0)).ToList(),
-            order.Total));
+        EnterStep(order, OrderStep.Committing, now, stepTimeout);
+        return Unconfirmed(order);
+    }
+
+    private static IReadOnlyList<object> Reject(OrderRecord order, string reason, DateTimeOffset now, TimeSpan stepTimeout) =>
+        Release(order, reason, includeCurrent: false, now, stepTimeout);
+
+    /// <summary>
+    /// The timed-out step may still happen (its command is in flight): compensate it too. Participants record a
+    /// compensation that comes first, so the late command then does nothing.
+    /// </summary>
+    private static IReadOnlyList<object> TimeOut(OrderRecord order, DateTimeOffset now, TimeSpan stepTimeout) =>
+        Release(order, RejectionReasons.Timeout, includeCurrent: true, now, stepTimeout);
+
+    /// <summary>Undo what the order may hold, then reject it once every participant confirmed (at once if it holds nothing).</summary>
+    private static IReadOnlyList<object> Release(OrderRecord order, string reason, bool includeCurrent, DateTimeOffset now, TimeSpan stepTimeout)
+    {
+        if (includeCurrent)
+        {
+            // From here the flags mean "may hold": each stays set until its participant confirms the release.
+            switch (order.Step)
+            {
+                case OrderStep.ReservingStock: order.StockReserved = true; break;
+                case OrderStep.RedeemingCoupon: order.CouponRedeemed = true; break;
+                case OrderStep.ReservingFunds: order.FundsReserved = true; break;
+            }
+        }
+
+        order.Reason = reason;
+        if (!HoldsAnything(order))
+        {
+            return Finish(order, OrderStep.Rejected, OrderStatus.Rejected, now);
+        }
+
+        EnterStep(order, OrderStep.Releasing, now, stepTimeout);
+        return Unconfirmed(order);
+    }
+
+    /// <summary>A participant confirmed its part of the outcome; the last confirmation makes the order final.</summary>
+    private static IReadOnlyList<object> Settled(OrderRecord order, Action confirm, DateTimeOffset now)
+    {
+        var before = (order.StockReserved, order.FundsReserved, order.CouponRedeemed);
+        confirm();
+        if (before == (order.StockReserved, order.FundsReserved, order.CouponRedeemed))
+        {
+            return []; // a repeated confirmation
+        }
+
+        order.UpdatedAt = now;
+        return order.Step switch
+        {
+            OrderStep.Committing when !order.StockReserved && !order.FundsReserved => Finish(order, OrderStep.Completed, OrderStatus.Completed, now),
+            OrderStep.Releasing when !HoldsAnything(order) => Finish(order, OrderStep.Rejected, OrderStatus.Rejected, now),
+            _ => [],
+        };
+    }
+
+    /// <summary>Past a settling step's deadline: nothing can be undone any more, so ask again for what is unconfirmed.</summary>
+    private static IReadOnlyList<object> SendUnconfirmedAgain(OrderRecord order, DateTimeOffset now, TimeSpan stepTimeout)
+    {
+        order.StepDeadline = now + stepTimeout;
+        order.UpdatedAt = now;
+        return Unconfirmed(order);
+    }
+
+    /// <summary>What the settling step still waits for: commits when Committing, compensations (newest first) when Releasing.</summary>
+    private static IReadOnlyList<object> Unconfirmed(OrderRecord order)
+    {
+        List<object> messages = [];
+        if (order.Step == OrderStep.Committing)
+        {
+            if (order.StockReserved) messages.Add(new CommitStock(order.OrderId));
+            if (order.FundsReserved) messages.Add(new CaptureFunds(order.OrderId));
+        }
+        else
+        {
+            if (order.FundsReserved) messages.Add(new ReleaseFunds(order.OrderId));
+            if (order.CouponRedeemed) messages.Add(new RestoreCoupon(order.OrderId));
+            if (order.StockReserved) messages.Add(new ReleaseStock(order.OrderId));
+        }
+
         return messages;
     }
 
-    private static IReadOnlyList<object> Reject(OrderRecord order, string reason, DateTimeOffset now)
-    {
-        var compensations = CompensateDoneSteps(order, includeCurrent: false);
-        Finish(order, OrderStep.Rejected, OrderStatus.Rejected, reason, now);
-        return [.. compensations, new OrderRejected(order.OrderId, order.UserId, reason)];
-    }
-
-    private static IReadOnlyList<object> TimeOut(OrderRecord order, DateTimeOffset now)
-    {
-        // The timed-out step may still happen (its command is in flight): compensate it too. Participants record a
-        // compensation that comes first, so the late command then does nothing.
-        var compensations = CompensateDoneSteps(order, includeCurrent: true);
-        Finish(order, OrderStep.Rejected, OrderStatus.Rejected, RejectionReasons.Timeout, now);
-        return [.. compensations, new OrderRejected(order.OrderId, order.UserId, RejectionReasons.Timeout)];
-    }
-
-    /// <summary>Newest first: funds, then coupon, then stock.</summary>
-    private static List<object> CompensateDoneSteps(OrderRecord order, bool includeCurrent)
-    {
-        var current = order.Step;
-        List<object> compensations = [];
-        if (order.FundsReserved || (includeCurrent && current == OrderStep.ReservingFunds)) compensations.Add(new ReleaseFunds(order.OrderId));
-        if (order.CouponRedeemed || (includeCurrent && current == OrderStep.RedeemingCoupon)) compensations.Add(new RestoreCoupon(order.OrderId));
-        if (order.StockReserved || (includeCurrent && current == OrderStep.ReservingStock)) compensations.Add(new ReleaseStock(order.OrderId));
-        return compensations;
-    }
+    private static bool HoldsAnything(OrderRecord order) => order.StockReserved || order.FundsReserved || order.CouponRedeemed;
 
     private static IReadOnlyList<object> CompensateLateAnswer(OrderRecord order, object happened) => happened switch
     {
@@ -143,12 +205,20 @@ public static class OrderSaga
         order.UpdatedAt = now;
     }
 
-    private static void Finish(OrderRecord order, OrderStep step, string status, string? reason, DateTimeOffset now)
+    /// <summary>The order is final: its event tells the shop (ranking, notifications).</summary>
+    private static IReadOnlyList<object> Finish(OrderRecord order, OrderStep step, string status, DateTimeOffset now)
     {
         order.Step = step;
         order.Status = status;
-        order.Reason = reason;
+        order.Reason = status == OrderStatus.Rejected ? order.Reason : null;
         order.StepStartedAt = now;
         order.UpdatedAt = now;
+        return status == OrderStatus.Completed
+            ? [new OrderCompleted(
+                order.OrderId,
+                order.UserId,
+                order.Items.OrderBy(i => i.LineNumber).Select(i => new PricedLine(i.ProductId, i.Quantity, i.UnitPrice ?? 0)).ToList(),
+                order.Total)]
+            : [new OrderRejected(order.OrderId, order.UserId, order.Reason!)];
     }
 }

@@ -56,7 +56,8 @@ public sealed class OrderSagaStore(
         var stepBefore = order.Step;
         var stepStartedAt = order.StepStartedAt;
         var messages = OrderSaga.Apply(order, happened, now, options.Value.StepTimeout);
-        if (order.Step == stepBefore && messages.Count == 0)
+        // A confirmation that is not the last changes only a flag: that must be saved too, so ask EF, not the step.
+        if (messages.Count == 0 && !db.ChangeTracker.HasChanges())
         {
             logger.LogDebug("{Message} for order {OrderId} in {Step} changes nothing", happened.GetType().Name, orderId, stepBefore);
             return;

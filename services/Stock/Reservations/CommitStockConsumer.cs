@@ -1,11 +1,15 @@
 using Commerce.Contracts;
+using Commerce.ServiceDefaults.Messaging;
 using MassTransit;
 
 namespace Commerce.Stock.Reservations;
 
-/// <summary>Moves a completed order's reserved stock to sold; the saga expects no answer.</summary>
+/// <summary>Moves a completed order's reserved stock to sold, then confirms it to the saga (a redelivery confirms again).</summary>
 public sealed class CommitStockConsumer(StockLedger ledger) : IConsumer<CommitStock>
 {
-    public Task Consume(ConsumeContext<CommitStock> context) =>
-        ledger.CommitAsync(context.Message.OrderId, context.CancellationToken);
+    public async Task Consume(ConsumeContext<CommitStock> context)
+    {
+        await ledger.CommitAsync(context.Message.OrderId, context.CancellationToken);
+        await context.PublishConfirmedAsync(new StockCommitted(context.Message.OrderId), context.CancellationToken);
+    }
 }

@@ -1,11 +1,15 @@
 using Commerce.Contracts;
+using Commerce.ServiceDefaults.Messaging;
 using MassTransit;
 
 namespace Commerce.Stock.Reservations;
 
-/// <summary>Puts a rejected order's reserved stock back on sale (compensation); the saga expects no answer.</summary>
+/// <summary>Puts a rejected order's reserved stock back on sale (compensation), then confirms it to the saga (a redelivery confirms again).</summary>
 public sealed class ReleaseStockConsumer(StockLedger ledger) : IConsumer<ReleaseStock>
 {
-    public Task Consume(ConsumeContext<ReleaseStock> context) =>
-        ledger.ReleaseAsync(context.Message.OrderId, context.CancellationToken);
+    public async Task Consume(ConsumeContext<ReleaseStock> context)
+    {
+        await ledger.ReleaseAsync(context.Message.OrderId, context.CancellationToken);
+        await context.PublishConfirmedAsync(new StockReleased(context.Message.OrderId), context.CancellationToken);
+    }
 }

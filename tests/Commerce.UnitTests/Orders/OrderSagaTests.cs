@@ -74,19 +74,42 @@ public sealed class OrderSagaTests
     }
 
     [Fact]
-    public void Reserved_money_completes_the_order_commits_stock_and_captures()
+    public void Reserved_money_commits_stock_and_captures_and_completes_only_when_both_are_confirmed()
     {
         var order = NewOrder();
         OrderSaga.Start(order, T0, StepTimeout);
         Apply(order, PricedAt(order));
 
-        var messages = Apply(order, new FundsReserved(order.OrderId));
+        Assert.Equal([nameof(CommitStock), nameof(CaptureFunds)], Apply(order, new FundsReserved(order.OrderId)).Select(m => m.GetType().Name));
+        Assert.Equal(OrderStep.Committing, order.Step);
+        Assert.Equal(OrderStatus.Pending, order.Status);
 
-        Assert.Collection(messages,
-            m => Assert.IsType<CommitStock>(m),
-            m => Assert.IsType<CaptureFunds>(m),
-            m => Assert.Equal(12000, Assert.IsType<OrderCompleted>(m).Total));
+        Assert.Empty(Apply(order, new FundsCaptured(order.OrderId)));
+        Assert.Empty(Apply(order, new FundsCaptured(order.OrderId)));
+        Assert.Equal(OrderStatus.Pending, order.Status);
+
+        var completed = Assert.IsType<OrderCompleted>(Assert.Single(Apply(order, new StockCommitted(order.OrderId))));
+        Assert.Equal(12000, completed.Total);
         Assert.Equal(OrderStatus.Completed, order.Status);
+        Assert.Null(order.Reason);
+    }
+
+    [Fact]
+    public void A_settling_step_past_its_deadline_sends_what_is_unconfirmed_again_and_never_rejects()
+    {
+        var order = NewOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+        Apply(order, PricedAt(order));
+        Apply(order, new FundsReserved(order.OrderId));
+        Apply(order, new StockCommitted(order.OrderId));
+
+        var late = order.StepDeadline.AddSeconds(1);
+        var again = Apply(order, new StepTimedOut(order.OrderId, OrderStep.Committing), late);
+
+        Assert.IsType<CaptureFunds>(Assert.Single(again));
+        Assert.Equal(OrderStep.Committing, order.Step);
+        Assert.Equal(late + StepTimeout, order.StepDeadline);
+        Assert.IsType<OrderCompleted>(Assert.Single(Apply(order, new FundsCaptured(order.OrderId))));
     }
 
     [Fact]
@@ -97,6 +120,7 @@ public sealed class OrderSagaTests
 
         var messages = Apply(order, new StockReservationFailed(order.OrderId, RejectionReasons.InsufficientStock));
 
+        // Nothing was reserved, so nothing waits for a confirmation: Rejected at once.
         Assert.Equal(RejectionReasons.InsufficientStock, Assert.IsType<OrderRejected>(Assert.Single(messages)).Reason);
         Assert.Equal(OrderStatus.Rejected, order.Status);
         Assert.Equal(RejectionReasons.InsufficientStock, order.Reason);
@@ -111,9 +135,11 @@ public sealed class OrderSagaTests
 
         var messages = Apply(order, new CouponRedemptionFailed(order.OrderId, RejectionReasons.CouponAlreadyUsed));
 
-        Assert.Collection(messages,
-            m => Assert.IsType<ReleaseStock>(m),
-            m => Assert.Equal(RejectionReasons.CouponAlreadyUsed, Assert.IsType<OrderRejected>(m).Reason));
+        Assert.IsType<ReleaseStock>(Assert.Single(messages));
+        Assert.Equal(OrderStep.Releasing, order.Step);
+        Assert.Equal(OrderStatus.Pending, order.Status);
+        Assert.Equal(RejectionReasons.CouponAlreadyUsed, Assert.IsType<OrderRejected>(Assert.Single(Apply(order, new StockReleased(order.OrderId)))).Reason);
+        Assert.Equal(OrderStatus.Rejected, order.Status);
     }
 
     [Fact]
@@ -127,10 +153,10 @@ public sealed class OrderSagaTests
 
         var messages = Apply(order, new FundsReservationFailed(order.OrderId, RejectionReasons.InsufficientFunds));
 
-        Assert.Collection(messages,
-            m => Assert.IsType<RestoreCoupon>(m),
-            m => Assert.IsType<ReleaseStock>(m),
-            m => Assert.Equal(RejectionReasons.InsufficientFunds, Assert.IsType<OrderRejected>(m).Reason));
+        Assert.Equal([nameof(RestoreCoupon), nameof(ReleaseStock)], messages.Select(m => m.GetType().Name));
+        Assert.Empty(Apply(order, new StockReleased(order.OrderId)));
+        Assert.Equal(OrderStatus.Pending, order.Status);
+        Assert.Equal(RejectionReasons.InsufficientFunds, Assert.IsType<OrderRejected>(Assert.Single(Apply(order, new CouponRestored(order.OrderId)))).Reason);
     }
 
     [Theory]
@@ -148,8 +174,36 @@ public sealed class OrderSagaTests
 
         var messages = Apply(order, new StepTimedOut(order.OrderId, stuckIn), order.StepDeadline.AddSeconds(1));
 
-        Assert.Equal([.. compensations, nameof(OrderRejected)], messages.Select(m => m.GetType().Name));
-        Assert.Equal(RejectionReasons.Timeout, order.Reason);
+        Assert.Equal(compensations, messages.Select(m => m.GetType().Name));
+        Assert.Equal(OrderStep.Releasing, order.Step);
+        var confirmations = new Dictionary<string, object>
+        {
+            [nameof(ReleaseFunds)] = new FundsReleased(order.OrderId),
+            [nameof(RestoreCoupon)] = new CouponRestored(order.OrderId),
+            [nameof(ReleaseStock)] = new StockReleased(order.OrderId),
+        };
+        IReadOnlyList<object> last = [];
+        foreach (var compensation in compensations)
+        {
+            Assert.Equal(OrderStatus.Pending, order.Status);
+            last = Apply(order, confirmations[compensation]);
+        }
+
+        Assert.Equal(RejectionReasons.Timeout, Assert.IsType<OrderRejected>(Assert.Single(last)).Reason);
+        Assert.Equal(OrderStatus.Rejected, order.Status);
+    }
+
+    [Fact]
+    public void A_release_past_its_deadline_is_sent_again_until_confirmed()
+    {
+        var order = NewOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+        Apply(order, new StepTimedOut(order.OrderId, OrderStep.ReservingStock), order.StepDeadline.AddSeconds(1));
+
+        Assert.IsType<ReleaseStock>(Assert.Single(Apply(order, new StepTimedOut(order.OrderId, OrderStep.Releasing), order.StepDeadline.AddSeconds(1))));
+        // The reservation the release raced with answers late: the release in flight covers it.
+        Assert.Empty(Apply(order, PricedAt(order)));
+        Assert.IsType<OrderRejected>(Assert.Single(Apply(order, new StockReleased(order.OrderId))));
     }
 
     [Fact]
@@ -171,6 +225,9 @@ public sealed class OrderSagaTests
         OrderSaga.Start(order, T0, StepTimeout);
         Apply(order, PricedAt(order));
         Apply(order, new StepTimedOut(order.OrderId, OrderStep.ReservingFunds), order.StepDeadline.AddSeconds(1));
+        Apply(order, new FundsReleased(order.OrderId));
+        Apply(order, new StockReleased(order.OrderId));
+        Assert.Equal(OrderStatus.Rejected, order.Status);
 
         Assert.IsType<ReleaseFunds>(Assert.Single(Apply(order, new FundsReserved(order.OrderId))));
         Assert.IsType<ReleaseStock>(Assert.Single(Apply(order, PricedAt(order))));
@@ -185,9 +242,12 @@ public sealed class OrderSagaTests
         OrderSaga.Start(order, T0, StepTimeout);
         Apply(order, PricedAt(order));
         Apply(order, new FundsReserved(order.OrderId));
+        Apply(order, new StockCommitted(order.OrderId));
+        Apply(order, new FundsCaptured(order.OrderId));
 
         Assert.Empty(Apply(order, PricedAt(order)));
         Assert.Empty(Apply(order, new FundsReserved(order.OrderId)));
+        Assert.Empty(Apply(order, new StockCommitted(order.OrderId)));
         Assert.Equal(OrderStatus.Completed, order.Status);
     }
 
@@ -201,7 +261,8 @@ public sealed class OrderSagaTests
 
         var messages = Apply(order, new CouponRedeemed(order.OrderId, couponId, 50000));
 
-        Assert.Equal([nameof(CommitStock), nameof(OrderCompleted)], messages.Select(m => m.GetType().Name));
+        Assert.IsType<CommitStock>(Assert.Single(messages));
+        Assert.IsType<OrderCompleted>(Assert.Single(Apply(order, new StockCommitted(order.OrderId))));
         Assert.Equal(0, order.Total);
         Assert.Equal(12000, order.Discount);
     }
