@@ -26,6 +26,9 @@ public static class SuiteRegistry
         ["replay"] = new(
             "both incidents side by side: starts the system with User lock + Redis gate, then Global lock + DbLock, " +
             "and compares", ReplaySuite.RunAsync, StartsItsOwnSystems: true),
+        ["idle"] = new(
+            "one order on an idle system: one user, one order at a time, 200 orders (after 20 untimed) polled every 1 ms until final; " +
+            "POST → final p50 ≤ 12 ms, p99 ≤ 30 ms, all Completed; invariants checked after", IdleSuite.RunAsync),
         ["gate"] = new(
             "the release gate: calibrate, then 15 s of lunch rush and of coupon rush, judged against calibrate and " +
             "loadtests/baseline.json", GateSuite.RunAsync),
