@@ -68,6 +68,11 @@ public sealed class OrderSagaStore(
         await transaction.CommitAsync(cancellationToken);
         relay.WakeUp();
 
+        if (happened is StepTimedOut && order.Step == stepBefore)
+        {
+            logger.LogWarning("Order {OrderId}: {Step} still unconfirmed at its deadline; sent {Count} commands again", orderId, stepBefore, messages.Count);
+        }
+
         if (order.Step != stepBefore)
         {
             if (happened is StepTimedOut) logger.LogWarning("Order {OrderId} timed out in {Step}", orderId, stepBefore);
