@@ -23,6 +23,14 @@ public sealed class OutboxRelay(
     private const int BatchSize = 200;
     private static readonly ActivitySource Tracing = new("Commerce.Order.Outbox");
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// The backlog gauge is scraped every few seconds, and a lunch rush relays several batches per order: counting once a
+    /// second instead of per batch saves a statement per saga step.
+    /// </summary>
+    private static readonly TimeSpan BacklogCountInterval = TimeSpan.FromSeconds(1);
+
+    private long backlogCountedAt;
     private readonly Channel<bool> wakeUps = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>Something was committed to the outbox: relay it now rather than at the next poll.</summary>
@@ -90,9 +98,11 @@ public sealed class OutboxRelay(
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var count = new NpgsqlCommand("SELECT count(*) FROM outbox_messages", connection, transaction))
+        if (Stopwatch.GetElapsedTime(backlogCountedAt) >= BacklogCountInterval)
         {
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM outbox_messages", connection, transaction);
             metrics.OutboxBacklog = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            backlogCountedAt = Stopwatch.GetTimestamp();
         }
 
         await transaction.CommitAsync(cancellationToken);
