@@ -40,11 +40,12 @@ public static class OrderSaga
             (OrderStep.RedeemingCoupon, CouponRedemptionFailed failed) => Reject(order, failed.Reason, now, stepTimeout),
             (OrderStep.ReservingFunds, FundsReserved) => Commit(order, withFunds: true, now, stepTimeout),
             (OrderStep.ReservingFunds, FundsReservationFailed failed) => Reject(order, failed.Reason, now, stepTimeout),
-            (OrderStep.Committing, StockCommitted) => Settled(order, () => order.StockReserved = false, now),
-            (OrderStep.Committing, FundsCaptured) => Settled(order, () => order.FundsReserved = false, now),
-            (OrderStep.Releasing, StockReleased) => Settled(order, () => order.StockReserved = false, now),
-            (OrderStep.Releasing, FundsReleased) => Settled(order, () => order.FundsReserved = false, now),
-            (OrderStep.Releasing, CouponRestored) => Settled(order, () => order.CouponRedeemed = false, now),
+            // A confirmation counts once: a repeat finds its flag already cleared and falls through to "changes nothing".
+            (OrderStep.Committing, StockCommitted) when order.StockReserved => Settled(order, () => order.StockReserved = false, now),
+            (OrderStep.Committing, FundsCaptured) when order.FundsReserved => Settled(order, () => order.FundsReserved = false, now),
+            (OrderStep.Releasing, StockReleased) when order.StockReserved => Settled(order, () => order.StockReserved = false, now),
+            (OrderStep.Releasing, FundsReleased) when order.FundsReserved => Settled(order, () => order.FundsReserved = false, now),
+            (OrderStep.Releasing, CouponRestored) when order.CouponRedeemed => Settled(order, () => order.CouponRedeemed = false, now),
             (var step, StepTimedOut timedOut) when step == timedOut.Step && IsSettling(step) && now >= order.StepDeadline =>
                 SendUnconfirmedAgain(order, now, stepTimeout),
             (var step, StepTimedOut timedOut) when step == timedOut.Step && !IsFinal(step) && now >= order.StepDeadline =>
@@ -144,13 +145,7 @@ public static class OrderSaga
     /// <summary>A participant confirmed its part of the outcome; the last confirmation makes the order final.</summary>
     private static IReadOnlyList<object> Settled(OrderRecord order, Action confirm, DateTimeOffset now)
     {
-        var before = (order.StockReserved, order.FundsReserved, order.CouponRedeemed);
         confirm();
-        if (before == (order.StockReserved, order.FundsReserved, order.CouponRedeemed))
-        {
-            return []; // a repeated confirmation
-        }
-
         order.UpdatedAt = now;
         return order.Step switch
         {
