@@ -90,6 +90,9 @@ public static class LocalPostgresExtensions
                     "unix_socket_directories=",
                     $"max_connections={maxConnections.ToString(CultureInfo.InvariantCulture)}",
                     "log_line_prefix=%m ",
+                    // Per-statement calls and time (CREATE EXTENSION pg_stat_statements in a database to read them): the
+                    // cost-per-order work reads it to see which statements a rush spends PostgreSQL's CPU on.
+                    "shared_preload_libraries=pg_stat_statements",
                 })
                 {
                     context.Args.Add("-c");

@@ -20,8 +20,22 @@ public sealed record LunchRushShape(int Users, int Copies, TimeSpan Duration, Ti
     /// </summary>
     public int Pollers { get; init; } = 256;
 
+    /// <summary>
+    /// Open model (<c>--rate</c>): customers arrive at this many orders a second whether or not the shop keeps up, instead
+    /// of <see cref="Copies"/> callers placing orders back to back. Null: the closed model.
+    /// </summary>
+    public int? RatePerSecond { get; init; }
+
+    /// <summary>Open model only: the arrivals grow from none to <see cref="RatePerSecond"/> over this long before the steady rush.</summary>
+    public TimeSpan RampUp { get; init; }
+
     public static LunchRushShape Full(SuiteOptions options) =>
-        new(5_000, options.Copies ?? 100, options.Duration ?? TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5));
+        new(5_000, options.Copies ?? 100, options.Duration ?? TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5)) { RatePerSecond = options.Rate };
+
+    /// <summary>How the orders arrive, in words, for the reports.</summary>
+    public string Load => RatePerSecond is { } rate
+        ? $"customers arriving at {rate} orders/s (open model{(RampUp > TimeSpan.Zero ? $", after a {RampUp.TotalSeconds:0} s ramp from none" : "")})"
+        : $"{Copies} placing orders back to back";
 }
 
 /// <summary>
@@ -139,7 +153,11 @@ public static class LunchRushSuite
                 cpuBefore = ProcessCpu.Snapshot(system.AppHostPid);
             })
             .WithWarmUp(shape.WarmUp)
-            .WithLoadSimulations(Simulation.KeepConstant(shape.Copies, shape.Duration));
+            .WithLoadSimulations(shape.RatePerSecond is not { } rate
+                ? [Simulation.KeepConstant(shape.Copies, shape.Duration)]
+                : shape.RampUp > TimeSpan.Zero
+                    ? [Simulation.RampingInject(rate, TimeSpan.FromSeconds(1), shape.RampUp), Simulation.InjectPerSec(rate, shape.Duration)]
+                    : [Simulation.InjectPerSec(rate, shape.Duration)]);
 
         // Polls sampled orders until final; runs a little longer than the orders so the last samples are seen through.
         var completion = Scenario.Create(Completion, async ctx =>
@@ -175,7 +193,7 @@ public static class LunchRushSuite
             // the orders' run had begun, and those samples' wait counted as their completion. It runs through the
             // orders' warm-up instead and leaves that phase's samples untimed.
             .WithGracefulStop(FinalBudget)
-            .WithLoadSimulations(Simulation.KeepConstant(shape.Pollers, shape.WarmUp + shape.Duration + TimeSpan.FromSeconds(3)));
+            .WithLoadSimulations(Simulation.KeepConstant(shape.Pollers, shape.WarmUp + shape.RampUp + shape.Duration + TimeSpan.FromSeconds(3)));
 
         var result = await LoadRunner.RegisterScenarios(order, completion)
             .WithTestName(testName)
@@ -191,7 +209,7 @@ public static class LunchRushSuite
         result = result
             .WithSection(new ReportSection(
                 "Lunch rush",
-                $"{shape.Users:N0} funded users, {shape.Copies} placing orders at once for {shape.Duration.TotalSeconds:0} s on {system.Description}; " +
+                $"{shape.Users:N0} funded users, {shape.Load} for {shape.Duration.TotalSeconds:0} s on {system.Description}; " +
                 $"every {shape.SampleEvery}th accepted order polled until final by {shape.Pollers} pollers, {FirstPoll.TotalMilliseconds:0} ms apart backing off to {SlowestPoll.TotalMilliseconds:0} ms " +
                 $"(completion figures are from POST to the poll that saw it final).",
                 [],

@@ -15,7 +15,8 @@ public static class SuiteRegistry
             "GET /api/ping through the Gateway: closed model at --copies (50) for --duration (15s); --rate N for the open model; " +
             "--compare also runs wrk and hey", CalibrateSuite.RunAsync),
         ["lunch-rush"] = new(
-            "incident 1: 5,000 funded users, --copies (100) placing orders for --duration (30s); acceptance and completion; " +
+            "incident 1: 5,000 funded users, --copies (100) placing orders back to back (or --rate N arriving per second) for " +
+            "--duration (30s); acceptance and completion; " +
             "invariants checked after", LunchRushSuite.RunAsync),
         ["coupon-rush"] = new(
             "incident 2: 10,000 users arriving at --rate (5,000/s) for 1,000 coupons; exactly 1,000 issued, 0 errors; " +
@@ -24,8 +25,9 @@ public static class SuiteRegistry
             "reads and writes in a storefront's proportions at --rate (400/s) for --duration (30s); invariants checked after",
             StorefrontMixSuite.RunAsync),
         ["replay"] = new(
-            "both incidents side by side: starts the system with User lock + Redis gate, then Global lock + DbLock, " +
-            "and compares", ReplaySuite.RunAsync, StartsItsOwnSystems: true),
+            "both incidents side by side: starts the system with User lock + Redis gate, then Global lock + DbLock; " +
+            "a lunch crowd of 25 orders/s (--copies N: N ordering back to back), the coupon rush at --rate (5,000/s); " +
+            "compares, and watches the alerts", ReplaySuite.RunAsync, StartsItsOwnSystems: true),
         ["idle"] = new(
             "one order on an idle system: one user, one order at a time, 200 orders (after 20 untimed) polled every 1 ms until final; " +
             "POST → final p50 ≤ 12 ms, p99 ≤ 30 ms, all Completed; invariants checked after", IdleSuite.RunAsync),
