@@ -72,6 +72,7 @@ public static class LocalPostgresExtensions
         var root = account.OwnedDirectory(state.DataDirectory(name));
         var data = Path.Combine(root, "data");
         var maxConnections = builder.Configuration.GetValue("Postgres:MaxConnections", DefaultMaxConnections);
+        var trackStatements = builder.Configuration.GetValue("Postgres:TrackStatements", false);
 
         var resource = new LocalPostgresResource(name, account.CommandFor(postgres), state.Secrets.PostgresPassword);
         var server = builder.AddResource(resource)
@@ -90,13 +91,18 @@ public static class LocalPostgresExtensions
                     "unix_socket_directories=",
                     $"max_connections={maxConnections.ToString(CultureInfo.InvariantCulture)}",
                     "log_line_prefix=%m ",
-                    // Per-statement calls and time (CREATE EXTENSION pg_stat_statements in a database to read them): the
-                    // cost-per-order work reads it to see which statements a rush spends PostgreSQL's CPU on.
-                    "shared_preload_libraries=pg_stat_statements",
                 })
                 {
                     context.Args.Add("-c");
                     context.Args.Add(setting);
+                }
+
+                if (trackStatements)
+                {
+                    // Per-statement calls and times for profiling (CREATE EXTENSION pg_stat_statements in a database to read
+                    // them). Opt-in: it is a profiler's tool, and every statement of a rush pays for its bookkeeping.
+                    context.Args.Add("-c");
+                    context.Args.Add("shared_preload_libraries=pg_stat_statements");
                 }
             })
             .WithHealthCheck(AddConnectionCheck(builder, resource))
