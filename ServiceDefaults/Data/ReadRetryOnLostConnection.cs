@@ -10,11 +10,12 @@ namespace Commerce.ServiceDefaults.Data;
 /// Runs a read (GET, HEAD) once more when it failed because its pooled database connection died with the old server.
 /// </summary>
 /// <remarks>
-/// After PostgreSQL restarts, every idle connection in a pool is dead, and Npgsql only learns it when one is used: it
-/// then clears the pool, but the requests that already held a dead connection fail. A read changes nothing, so running
-/// it again (on a fresh connection, the pool cleared first) is safe and the client never sees the restart. A write is not run again: it answers
-/// 503 with Retry-After (<c>UnavailableExceptionHandler</c>), its transaction never committed, and the client's retry
-/// with the same Idempotency-Key is the safe repeat.
+/// After PostgreSQL restarts, every idle connection in a pool is dead, and Npgsql finds that out one use at a time. A read
+/// changes nothing, so it runs again on a fresh connection: the pool is cleared first (idle connections closed, busy ones
+/// retired when returned), because a retry that drew the next dead connection failed again (2 reads of 200 in a restart
+/// test). The client never sees the restart. A write is not run again: it answers 503 with Retry-After
+/// (<c>UnavailableExceptionHandler</c>), its transaction never committed, and the client's retry with the same
+/// Idempotency-Key is the safe repeat.
 /// </remarks>
 public sealed partial class ReadRetryOnLostConnection(RequestDelegate next, ILogger<ReadRetryOnLostConnection> logger)
 {
@@ -27,9 +28,6 @@ public sealed partial class ReadRetryOnLostConnection(RequestDelegate next, ILog
         catch (Exception exception) when (IsRead(context.Request) && !context.Response.HasStarted && LostConnection(exception))
         {
             LogRetried(context.Request.Method, context.Request.Path.Value ?? "");
-            // Every idle connection in the pool died with the same server, and Npgsql finds that out one use at a time: a
-            // retry that drew the next dead one failed again (2 reads of 200 in a restart test). Clearing the pool closes
-            // the idle ones and retires the busy ones, so the retry opens a fresh connection.
             context.RequestServices.GetService<NpgsqlDataSource>()?.Clear();
             await next(context);
         }

@@ -36,6 +36,13 @@ public sealed record LunchRushShape(int Users, int Copies, TimeSpan Duration, Ti
     public string Load => RatePerSecond is { } rate
         ? $"customers arriving at {rate} orders/s (open model{(RampUp > TimeSpan.Zero ? $", after a {RampUp.TotalSeconds:0} s ramp from none" : "")})"
         : $"{Copies} placing orders back to back";
+
+    /// <summary>The orders' load: <see cref="Copies"/> callers back to back, or arrivals at <see cref="RatePerSecond"/> after the ramp.</summary>
+    public LoadSimulation[] Simulations => RatePerSecond is not { } rate
+        ? [Simulation.KeepConstant(Copies, Duration)]
+        : RampUp > TimeSpan.Zero
+            ? [Simulation.RampingInject(rate, TimeSpan.FromSeconds(1), RampUp), Simulation.InjectPerSec(rate, Duration)]
+            : [Simulation.InjectPerSec(rate, Duration)];
 }
 
 /// <summary>
@@ -153,11 +160,7 @@ public static class LunchRushSuite
                 cpuBefore = ProcessCpu.Snapshot(system.AppHostPid);
             })
             .WithWarmUp(shape.WarmUp)
-            .WithLoadSimulations(shape.RatePerSecond is not { } rate
-                ? [Simulation.KeepConstant(shape.Copies, shape.Duration)]
-                : shape.RampUp > TimeSpan.Zero
-                    ? [Simulation.RampingInject(rate, TimeSpan.FromSeconds(1), shape.RampUp), Simulation.InjectPerSec(rate, shape.Duration)]
-                    : [Simulation.InjectPerSec(rate, shape.Duration)]);
+            .WithLoadSimulations(shape.Simulations);
 
         // Polls sampled orders until final; runs a little longer than the orders so the last samples are seen through.
         var completion = Scenario.Create(Completion, async ctx =>

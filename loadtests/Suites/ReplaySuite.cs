@@ -19,12 +19,13 @@ public static class ReplaySuite
     public static async Task<int> RunAsync(SuiteOptions options)
     {
         var startedAt = DateTimeOffset.UtcNow;
+        // --rate is the coupon rush's; --copies asks for the closed model (callers ordering back to back) instead of the crowd.
+        var crowd = options.Copies is null;
         var lunchShape = LunchRushShape.Full(options) with
         {
             Duration = options.Duration ?? TimeSpan.FromSeconds(20),
-            // --rate is the coupon rush's; --copies asks for the closed model (callers ordering back to back) instead.
-            RatePerSecond = options.Copies is null ? LunchCrowdPerSecond : null,
-            RampUp = options.Copies is null ? LunchCrowdRampUp : TimeSpan.Zero,
+            RatePerSecond = crowd ? LunchCrowdPerSecond : null,
+            RampUp = crowd ? LunchCrowdRampUp : TimeSpan.Zero,
         };
         var couponShape = new CouponRushShape(10_000, 1_000, options.Rate ?? 5_000);
         var parts = new List<(string Label, RunResult Run)>();
