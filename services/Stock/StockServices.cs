@@ -21,7 +21,6 @@ public static class StockServices
     public static void AddStockConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<ReserveStockConsumer>();
-        bus.AddConsumer<CommitStockConsumer>();
         bus.AddConsumer<ReleaseStockConsumer>();
         bus.AddConsumer<OrderCompletedConsumer, OrderCompletedConsumerDefinition>();
     }

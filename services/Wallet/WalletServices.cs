@@ -16,7 +16,6 @@ public static class WalletServices
     public static void AddWalletConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<ReserveFundsConsumer>();
-        bus.AddConsumer<CaptureFundsConsumer>();
         bus.AddConsumer<ReleaseFundsConsumer>();
     }
 }

@@ -74,10 +74,10 @@ public sealed class OrderDbContext(DbContextOptions<OrderDbContext> options) : D
 }
 
 /// <summary>
-/// Where an order's saga is; Completed and Rejected are final. Committing and Releasing wait for the participants to
-/// confirm the outcome, so the order reads Pending until its stock and money are where its final status says.
+/// Where an order's saga is; Completed and Rejected are final. Releasing waits for the participants to confirm their
+/// compensations, so a rejected order reads Pending until nothing of it is held.
 /// </summary>
-public enum OrderStep { ReservingStock, RedeemingCoupon, ReservingFunds, Committing, Releasing, Completed, Rejected }
+public enum OrderStep { ReservingStock, RedeemingCoupon, ReservingFunds, Releasing, Completed, Rejected }
 
 /// <summary>An order and its saga state.</summary>
 public sealed class OrderRecord

@@ -15,12 +15,13 @@ public sealed record StepTimedOut(Guid OrderId, OrderStep Step);
 /// Why not a MassTransit state machine with a saga repository: MassTransit's durable repositories are not in our
 /// registry, and a hand-made repository plus outbox behind MassTransit's pipeline is more code than this (order row =
 /// saga state, one transaction with the outbox) and harder to prove under kill -9. Steps:
-/// ReserveStock → RedeemCoupon (if a coupon) → ReserveFunds → Committing (CommitStock + CaptureFunds, both confirmed) →
-/// Completed. On failure or timeout, Releasing: compensate exactly the steps done (and the one timed out, whose answer
-/// may still come), newest first, and wait until each participant confirms, then Rejected. So a client that reads
-/// Completed finds the stock sold and the money taken, and one that reads Rejected finds nothing of the order held.
-/// Answers that arrive after that are compensated again (participants are idempotent). The settling steps never give
-/// up: past their deadline they send what is unconfirmed again.
+/// ReserveStock → RedeemCoupon (if a coupon) → ReserveFunds → Completed. Each step takes for good (stock sold, coupon
+/// used, money taken), so the last step's answer completes the order: no commit round, five messages per order. On
+/// failure or timeout, Releasing: compensate exactly the steps done (and the one timed out, whose answer may still come),
+/// newest first, and wait until each participant confirms, then Rejected. So a client that reads Completed finds the
+/// stock sold and the money taken, and one that reads Rejected finds nothing of the order held. Answers that arrive
+/// after that are compensated again (participants are idempotent). Releasing never gives up: past its deadline it sends
+/// what is unconfirmed again.
 /// </remarks>
 public static class OrderSaga
 {
@@ -38,11 +39,9 @@ public static class OrderSaga
             (OrderStep.ReservingStock, StockReservationFailed failed) => Reject(order, failed.Reason, now, stepTimeout),
             (OrderStep.RedeemingCoupon, CouponRedeemed redeemed) => OnCouponRedeemed(order, redeemed, now, stepTimeout),
             (OrderStep.RedeemingCoupon, CouponRedemptionFailed failed) => Reject(order, failed.Reason, now, stepTimeout),
-            (OrderStep.ReservingFunds, FundsReserved) => Commit(order, withFunds: true, now, stepTimeout),
+            (OrderStep.ReservingFunds, FundsReserved) => Complete(order, now),
             (OrderStep.ReservingFunds, FundsReservationFailed failed) => Reject(order, failed.Reason, now, stepTimeout),
             // A confirmation counts once: a repeat finds its flag already cleared and falls through to "changes nothing".
-            (OrderStep.Committing, StockCommitted) when order.StockReserved => Settled(order, () => order.StockReserved = false, now),
-            (OrderStep.Committing, FundsCaptured) when order.FundsReserved => Settled(order, () => order.FundsReserved = false, now),
             (OrderStep.Releasing, StockReleased) when order.StockReserved => Settled(order, () => order.StockReserved = false, now),
             (OrderStep.Releasing, FundsReleased) when order.FundsReserved => Settled(order, () => order.FundsReserved = false, now),
             (OrderStep.Releasing, CouponRestored) when order.CouponRedeemed => Settled(order, () => order.CouponRedeemed = false, now),
@@ -57,8 +56,8 @@ public static class OrderSaga
 
     public static bool IsFinal(OrderStep step) => step is OrderStep.Completed or OrderStep.Rejected;
 
-    /// <summary>The outcome is decided; the saga waits for the participants to confirm it.</summary>
-    public static bool IsSettling(OrderStep step) => step is OrderStep.Committing or OrderStep.Releasing;
+    /// <summary>The order is rejected; the saga waits for the participants to confirm their compensations.</summary>
+    public static bool IsSettling(OrderStep step) => step is OrderStep.Releasing;
 
     private static IReadOnlyList<object> OnStockReserved(OrderRecord order, StockReserved reserved, DateTimeOffset now, TimeSpan stepTimeout)
     {
@@ -93,19 +92,23 @@ public static class OrderSaga
         // A coupon that covers everything (or free products) leaves nothing to pay: no money step at all.
         if (order.Total == 0)
         {
-            return Commit(order, withFunds: false, now, stepTimeout);
+            return Complete(order, now);
         }
 
         EnterStep(order, OrderStep.ReservingFunds, now, stepTimeout);
         return [new ReserveFunds(order.OrderId, order.UserId, order.Total)];
     }
 
-    /// <summary>Every step succeeded: sell the stock and take the money, and complete once both are confirmed.</summary>
-    private static IReadOnlyList<object> Commit(OrderRecord order, bool withFunds, DateTimeOffset now, TimeSpan stepTimeout)
+    /// <summary>
+    /// Every step took what it takes for good: the order is done. The flags go back to "holds nothing to undo", since
+    /// nothing is released after this.
+    /// </summary>
+    private static IReadOnlyList<object> Complete(OrderRecord order, DateTimeOffset now)
     {
-        order.FundsReserved = withFunds;
-        EnterStep(order, OrderStep.Committing, now, stepTimeout);
-        return Unconfirmed(order);
+        order.StockReserved = false;
+        order.CouponRedeemed = false;
+        order.FundsReserved = false;
+        return Finish(order, OrderStep.Completed, OrderStatus.Completed, now);
     }
 
     private static IReadOnlyList<object> Reject(OrderRecord order, string reason, DateTimeOffset now, TimeSpan stepTimeout) =>
@@ -142,20 +145,15 @@ public static class OrderSaga
         return Unconfirmed(order);
     }
 
-    /// <summary>A participant confirmed its part of the outcome; the last confirmation makes the order final.</summary>
+    /// <summary>A participant confirmed its compensation; the last confirmation makes the order Rejected.</summary>
     private static IReadOnlyList<object> Settled(OrderRecord order, Action confirm, DateTimeOffset now)
     {
         confirm();
         order.UpdatedAt = now;
-        return order.Step switch
-        {
-            OrderStep.Committing when !order.StockReserved && !order.FundsReserved => Finish(order, OrderStep.Completed, OrderStatus.Completed, now),
-            OrderStep.Releasing when !HoldsAnything(order) => Finish(order, OrderStep.Rejected, OrderStatus.Rejected, now),
-            _ => [],
-        };
+        return HoldsAnything(order) ? [] : Finish(order, OrderStep.Rejected, OrderStatus.Rejected, now);
     }
 
-    /// <summary>Past a settling step's deadline: nothing can be undone any more, so ask again for what is unconfirmed.</summary>
+    /// <summary>Past Releasing's deadline: the rejection is decided, so ask again for what is unconfirmed.</summary>
     private static IReadOnlyList<object> SendUnconfirmedAgain(OrderRecord order, DateTimeOffset now, TimeSpan stepTimeout)
     {
         order.StepDeadline = now + stepTimeout;
@@ -163,22 +161,13 @@ public static class OrderSaga
         return Unconfirmed(order);
     }
 
-    /// <summary>What the settling step still waits for: commits when Committing, compensations (newest first) when Releasing.</summary>
+    /// <summary>The compensations Releasing still waits for, newest first.</summary>
     private static IReadOnlyList<object> Unconfirmed(OrderRecord order)
     {
         List<object> messages = [];
-        if (order.Step == OrderStep.Committing)
-        {
-            if (order.StockReserved) messages.Add(new CommitStock(order.OrderId));
-            if (order.FundsReserved) messages.Add(new CaptureFunds(order.OrderId));
-        }
-        else
-        {
-            if (order.FundsReserved) messages.Add(new ReleaseFunds(order.OrderId));
-            if (order.CouponRedeemed) messages.Add(new RestoreCoupon(order.OrderId));
-            if (order.StockReserved) messages.Add(new ReleaseStock(order.OrderId));
-        }
-
+        if (order.FundsReserved) messages.Add(new ReleaseFunds(order.OrderId));
+        if (order.CouponRedeemed) messages.Add(new RestoreCoupon(order.OrderId));
+        if (order.StockReserved) messages.Add(new ReleaseStock(order.OrderId));
         return messages;
     }
 

@@ -37,16 +37,12 @@ public sealed class FundsReservationFailedConsumer(OrderSagaStore store) : ICons
 }
 
 /// <summary>
-/// The participants' confirmations of a decided order (commits while Committing, compensations while Releasing): one
-/// consumer, so one queue, since each is a single row update that completes or rejects the order with the last of them.
+/// The participants' confirmations of a rejected order's compensations: one consumer, so one queue, since each is a
+/// single row update that rejects the order with the last of them.
 /// </summary>
 public sealed class SettlementConsumer(OrderSagaStore store) :
-    IConsumer<StockCommitted>, IConsumer<FundsCaptured>, IConsumer<StockReleased>, IConsumer<FundsReleased>, IConsumer<CouponRestored>
+    IConsumer<StockReleased>, IConsumer<FundsReleased>, IConsumer<CouponRestored>
 {
-    public Task Consume(ConsumeContext<StockCommitted> context) => store.ApplyAsync(context.Message.OrderId, context.Message, context.CancellationToken);
-
-    public Task Consume(ConsumeContext<FundsCaptured> context) => store.ApplyAsync(context.Message.OrderId, context.Message, context.CancellationToken);
-
     public Task Consume(ConsumeContext<StockReleased> context) => store.ApplyAsync(context.Message.OrderId, context.Message, context.CancellationToken);
 
     public Task Consume(ConsumeContext<FundsReleased> context) => store.ApplyAsync(context.Message.OrderId, context.Message, context.CancellationToken);

@@ -4,7 +4,7 @@ using MassTransit;
 
 namespace Commerce.Stock.Reservations;
 
-/// <summary>Puts a rejected order's reserved stock back on sale (compensation), then confirms it to the saga (a redelivery confirms again).</summary>
+/// <summary>Puts the stock a rejected order took back on sale (compensation), then confirms it to the saga (a redelivery confirms again).</summary>
 public sealed class ReleaseStockConsumer(StockLedger ledger) : IConsumer<ReleaseStock>
 {
     public async Task Consume(ConsumeContext<ReleaseStock> context)

@@ -4,7 +4,7 @@ using MassTransit;
 
 namespace Commerce.Stock.Reservations;
 
-/// <summary>Reserves an order's lines and answers the saga; a redelivery answers the same again.</summary>
+/// <summary>Takes an order's lines for good and answers the saga; a redelivery answers the same again.</summary>
 public sealed class ReserveStockConsumer(StockLedger ledger) : IConsumer<ReserveStock>
 {
     public async Task Consume(ConsumeContext<ReserveStock> context)

@@ -5,14 +5,14 @@ using Npgsql;
 namespace Commerce.Stock.Reservations;
 
 /// <summary>
-/// The one place that changes stock. Every change is a short transaction that records its step row
+/// The one place that changes stock. An order takes its quantities for good (on sale → sold) in one step, and only the
+/// saga's compensation gives them back: no commit round per order. Every change is a short transaction that records its step row
 /// (<c>stock_steps</c>, keyed by order and kind) together with the quantities it moved (<c>stock_movements</c>),
 /// so a redelivered or duplicated message finds its step already there and changes nothing.
 /// </summary>
 public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogger<StockLedger> logger)
 {
     private const string Reserve = "reserve";
-    private const string Commit = "commit";
     private const string Release = "release";
     private const string Restock = "restock";
     private const string Pending = "pending";
@@ -22,8 +22,8 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
     private const string NothingHeld = "nothing_held";
 
     /// <summary>
-    /// Reserves every line or none. Each line is one conditional update that only succeeds while enough is on sale,
-    /// taken in ordinal product order; the first line that cannot be had rolls all of them back.
+    /// Takes every line or none, for good: each line is one conditional update that moves the quantity from on sale to
+    /// sold only while enough is on sale, in ordinal product order; the first line that cannot be had rolls all of them back.
     /// </summary>
     public async Task<ReservationOutcome> ReserveAsync(Guid orderId, IReadOnlyList<OrderLine>? lines, CancellationToken cancellationToken)
     {
@@ -85,16 +85,6 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         return ReservationOutcome.Reserved(priced, duplicate: false);
     }
 
-    /// <summary>Moves the order's reserved quantities to sold, once; refused after a release or without a reservation.</summary>
-    public Task<Settlement> CommitAsync(Guid orderId, CancellationToken cancellationToken) =>
-        SettleAsync(orderId, Commit, cancellationToken);
-
-    /// <summary>
-    /// Puts the order's reserved quantities back on sale, once; refused after a commit. A release that arrives before
-    /// its reservation leaves a tombstone, so the late reservation reserves nothing.
-    /// </summary>
-    public Task<Settlement> ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
-        SettleAsync(orderId, Release, cancellationToken);
 
     /// <summary>Creates or changes a product and sets its available quantity, recording the difference as a restock.</summary>
     public async Task<ProductView> RestockAsync(string productId, string name, long price, long stock, CancellationToken cancellationToken)
@@ -156,68 +146,69 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         return product;
     }
 
-    private async Task<Settlement> SettleAsync(Guid orderId, string kind, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts the quantities the order took back on sale, once. A release that arrives before its reservation leaves a
+    /// tombstone, so the late reservation takes nothing.
+    /// </summary>
+    public async Task<Settlement> ReleaseAsync(Guid orderId, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        if (!await ClaimStepAsync(connection, kind, orderId, cancellationToken))
+        if (!await ClaimStepAsync(connection, Release, orderId, cancellationToken))
         {
             await transaction.CommitAsync(cancellationToken);
-            logger.LogInformation("Order {OrderId}: {Kind} already recorded; nothing changed", orderId, kind);
+            logger.LogInformation("Order {OrderId}: release already recorded; nothing changed", orderId);
             return Settlement.Duplicate;
         }
 
-        if (kind == Release && await TakeReservationSlotAsync(connection, orderId, cancellationToken))
+        if (await TakeReservationSlotAsync(connection, orderId, cancellationToken))
         {
             // The saga gave up on this order before its reservation arrived: taking the reservation's slot now means
-            // the late ReserveStock finds it and reserves nothing.
+            // the late ReserveStock finds it and takes nothing.
             await SetOutcomeAsync(connection, Release, orderId, Tombstone, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            logger.LogWarning("Order {OrderId}: release arrived before its reservation; a later reservation will reserve nothing", orderId);
+            logger.LogWarning("Order {OrderId}: release arrived before its reservation; a later reservation will take nothing", orderId);
             return Settlement.Tombstoned;
         }
 
-        // Commit and release race for the same reservation row: the conditional update lets exactly one of them settle it.
-        if (!await SettleReservationAsync(connection, orderId, kind, cancellationToken))
+        // The conditional update marks the reservation released exactly once, whatever copies race for it.
+        if (!await SettleReservationAsync(connection, orderId, Release, cancellationToken))
         {
             var (outcome, settledBy) = await ReadReservationAsync(connection, orderId, cancellationToken);
-            // Nothing is applied, but the step row records the refusal, so a redelivery of it is a duplicate too.
-            if (kind == Release && outcome is StockOutcomes.InsufficientStock or StockOutcomes.UnknownProduct)
+            // Nothing is applied, but the step row records why, so a redelivery of it is a duplicate too.
+            if (outcome is StockOutcomes.InsufficientStock or StockOutcomes.UnknownProduct)
             {
-                await SetOutcomeAsync(connection, kind, orderId, NothingHeld, cancellationToken);
+                await SetOutcomeAsync(connection, Release, orderId, NothingHeld, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 logger.LogInformation("Order {OrderId}: release of a reservation that failed; nothing held", orderId);
                 return Settlement.NothingHeld;
             }
 
-            await SetOutcomeAsync(connection, kind, orderId, Refused, cancellationToken);
+            await SetOutcomeAsync(connection, Release, orderId, Refused, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             logger.LogWarning(
-                "Order {OrderId}: {Kind} refused (reservation {Outcome}, settled by {SettledBy}); nothing changed",
-                orderId, kind, outcome ?? "missing", settledBy ?? "nothing");
+                "Order {OrderId}: release refused (reservation {Outcome}, settled by {SettledBy}); nothing changed",
+                orderId, outcome ?? "missing", settledBy ?? "nothing");
             return Settlement.Refused;
         }
 
         var lines = await ReadReservedLinesAsync(connection, orderId, cancellationToken);
-        // The order's own rows first, the shared product rows last: every order settles against the same few products,
-        // so their row locks are held only from these updates to the commit.
-        await ExecuteAsync(connection, [RecordMovements(kind, orderId, lines), SetOutcome(kind, orderId, Applied)], cancellationToken);
+        // The order's own rows first, the shared product rows last: every order wants the same few products, so their
+        // row locks are held only from these updates to the commit.
+        await ExecuteAsync(connection, [RecordMovements(Release, orderId, lines), SetOutcome(Release, orderId, Applied)], cancellationToken);
 
         foreach (var line in lines)
         {
-            await using var move = new NpgsqlCommand(
-                kind == Commit
-                    ? "UPDATE products SET reserved = reserved - @q, sold = sold + @q WHERE product_id = @id"
-                    : "UPDATE products SET reserved = reserved - @q, available = available + @q WHERE product_id = @id",
-                connection);
-            move.Parameters.AddWithValue("id", line.ProductId);
-            move.Parameters.AddWithValue("q", (long)line.Quantity);
-            await move.ExecuteNonQueryAsync(cancellationToken);
+            await using var giveBack = new NpgsqlCommand(
+                "UPDATE products SET sold = sold - @q, available = available + @q WHERE product_id = @id", connection);
+            giveBack.Parameters.AddWithValue("id", line.ProductId);
+            giveBack.Parameters.AddWithValue("q", (long)line.Quantity);
+            await giveBack.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
-        logger.LogDebug("Order {OrderId}: {Kind} applied to {Lines} lines", orderId, kind, lines.Count);
+        logger.LogDebug("Order {OrderId}: release applied to {Lines} lines", orderId, lines.Count);
         return Settlement.Applied;
     }
 
@@ -275,7 +266,7 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
     {
         await using var take = new NpgsqlCommand(
             """
-            UPDATE products SET available = available - @q, reserved = reserved + @q
+            UPDATE products SET available = available - @q, sold = sold + @q
             WHERE product_id = @id AND available >= @q
             RETURNING price
             """, connection);
@@ -381,7 +372,7 @@ public sealed record ReservationOutcome(IReadOnlyList<PricedLine>? Lines, string
     public static ReservationOutcome Failed(string reason, bool duplicate) => new(null, reason, duplicate);
 }
 
-/// <summary>What a commit or release did.</summary>
+/// <summary>What a release did.</summary>
 public enum Settlement
 {
     Applied,

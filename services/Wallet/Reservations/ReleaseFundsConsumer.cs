@@ -4,7 +4,7 @@ using MassTransit;
 
 namespace Commerce.Wallet.Reservations;
 
-/// <summary>Frees the money held for a rejected order (compensation), then confirms it to the saga (a redelivery confirms again).</summary>
+/// <summary>Gives the money a rejected order took back (compensation), then confirms it to the saga (a redelivery confirms again).</summary>
 public sealed class ReleaseFundsConsumer(WalletLedger ledger) : IConsumer<ReleaseFunds>
 {
     public async Task Consume(ConsumeContext<ReleaseFunds> context)

@@ -4,7 +4,7 @@ using MassTransit;
 
 namespace Commerce.Wallet.Reservations;
 
-/// <summary>Holds an order's total in the user's wallet and answers the saga; a redelivery answers the same again.</summary>
+/// <summary>Takes an order's total from the user's wallet and answers the saga; a redelivery answers the same again.</summary>
 public sealed class ReserveFundsConsumer(WalletLedger ledger) : IConsumer<ReserveFunds>
 {
     public async Task Consume(ConsumeContext<ReserveFunds> context)

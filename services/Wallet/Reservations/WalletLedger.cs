@@ -7,7 +7,8 @@ using NpgsqlTypes;
 namespace Commerce.Wallet.Reservations;
 
 /// <summary>
-/// The one place that changes wallets. Every change is a short transaction that writes its ledger row (keyed by order
+/// The one place that changes wallets. An order's money is taken from the balance at once, and only the saga's
+/// compensation gives it back: no capture round per order. Every change is a short transaction that writes its ledger row (keyed by order
 /// and kind, or by user and Idempotency-Key) together with the balance update, so a redelivered message or a repeated
 /// request finds its row already there and changes nothing. The check constraint keeps <c>0 ≤ reserved ≤ balance</c>.
 /// </summary>
@@ -15,7 +16,6 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
 {
     private const string Deposit = "deposit";
     private const string Reserve = "reserve";
-    private const string Capture = "capture";
     private const string Release = "release";
     private const string Pending = "pending";
     private const string Applied = "applied";
@@ -89,8 +89,8 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
     }
 
     /// <summary>
-    /// Holds the amount if the user has it available: one conditional update (<c>balance - reserved &gt;= amount</c>),
-    /// so concurrent reservations can never together hold more than the balance.
+    /// Takes the amount if the user has it available: one conditional update (<c>balance - reserved &gt;= amount</c>),
+    /// so concurrent orders can never together take more than the balance.
     /// </summary>
     public async Task<FundsOutcome> ReserveAsync(Guid orderId, string? userId, long amount, CancellationToken cancellationToken)
     {
@@ -115,19 +115,19 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
         }
         else if (amount == 0)
         {
-            // A fully discounted order holds nothing, and its user may never have deposited.
+            // A fully discounted order takes nothing, and its user may never have deposited.
             outcome = FundsOutcomes.Reserved;
         }
         else
         {
-            await using var hold = new NpgsqlCommand(
+            await using var take = new NpgsqlCommand(
                 """
-                UPDATE wallets SET reserved = reserved + @amount, updated_at = now()
+                UPDATE wallets SET balance = balance - @amount, updated_at = now()
                 WHERE user_id = @user AND balance - reserved >= @amount
                 """, connection);
-            hold.Parameters.AddWithValue("user", userId!);
-            hold.Parameters.AddWithValue("amount", amount);
-            outcome = await hold.ExecuteNonQueryAsync(cancellationToken) == 1 ? FundsOutcomes.Reserved : FundsOutcomes.InsufficientFunds;
+            take.Parameters.AddWithValue("user", userId!);
+            take.Parameters.AddWithValue("amount", amount);
+            outcome = await take.ExecuteNonQueryAsync(cancellationToken) == 1 ? FundsOutcomes.Reserved : FundsOutcomes.InsufficientFunds;
         }
 
         await SetOutcomeAsync(connection, Reserve, orderId, userId: null, amount: null, outcome, cancellationToken);
@@ -135,26 +135,20 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
         metrics.Reservation(outcome);
         if (outcome != FundsOutcomes.Reserved)
         {
-            logger.LogInformation("Order {OrderId}: {Amount} not held for user {UserId} ({Reason})", orderId, amount, userId, outcome);
+            logger.LogInformation("Order {OrderId}: {Amount} not taken from user {UserId} ({Reason})", orderId, amount, userId, outcome);
             return FundsOutcome.Failed(outcome, duplicate: false);
         }
 
         return FundsOutcome.Reserved(duplicate: false);
     }
 
-    /// <summary>Takes the money held for the order, once; refused after a release or without a reservation.</summary>
-    public Task<Settlement> CaptureAsync(Guid orderId, CancellationToken cancellationToken) =>
-        SettleAsync(orderId, Capture, cancellationToken);
-
     /// <summary>
-    /// Frees the money held for the order, once; refused after a capture. A release that arrives before its reservation
-    /// leaves a tombstone, so the late reservation holds nothing.
+    /// Gives the money taken for the order back, once. A release that arrives before its reservation leaves a tombstone,
+    /// so the late reservation takes nothing.
     /// </summary>
-    public Task<Settlement> ReleaseAsync(Guid orderId, CancellationToken cancellationToken) =>
-        SettleAsync(orderId, Release, cancellationToken);
-
-    private async Task<Settlement> SettleAsync(Guid orderId, string kind, CancellationToken cancellationToken)
+    public async Task<Settlement> ReleaseAsync(Guid orderId, CancellationToken cancellationToken)
     {
+        const string kind = Release;
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
@@ -165,17 +159,17 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
             return Settlement.Duplicate;
         }
 
-        if (kind == Release && await TakeReservationSlotAsync(connection, orderId, cancellationToken))
+        if (await TakeReservationSlotAsync(connection, orderId, cancellationToken))
         {
             // The saga gave up on this order before its reservation arrived: taking the reservation's slot now means
-            // the late ReserveFunds finds it and holds nothing.
+            // the late ReserveFunds finds it and takes nothing.
             await SetOutcomeAsync(connection, Release, orderId, userId: null, amount: null, Tombstone, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            logger.LogWarning("Order {OrderId}: release arrived before its reservation; a later reservation will hold nothing", orderId);
+            logger.LogWarning("Order {OrderId}: release arrived before its reservation; a later reservation will take nothing", orderId);
             return Settlement.Tombstoned;
         }
 
-        // Capture and release race for the same reservation row: the conditional update lets exactly one of them settle it.
+        // The conditional update marks the reservation released exactly once, whatever copies race for it.
         await using var settle = new NpgsqlCommand(
             """
             UPDATE wallet_ledger SET settled_by = @kind
@@ -199,7 +193,7 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
         {
             var (outcome, settledBy) = await ReadReservationAsync(connection, orderId, cancellationToken);
             // Nothing is applied, but the step row records the refusal, so a redelivery of it is a duplicate too.
-            if (kind == Release && outcome == FundsOutcomes.InsufficientFunds)
+            if (outcome == FundsOutcomes.InsufficientFunds)
             {
                 await SetOutcomeAsync(connection, kind, orderId, userId: null, amount: null, NothingHeld, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
@@ -217,14 +211,11 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
 
         if (amount > 0)
         {
-            await using var move = new NpgsqlCommand(
-                kind == Capture
-                    ? "UPDATE wallets SET balance = balance - @amount, reserved = reserved - @amount, updated_at = now() WHERE user_id = @user"
-                    : "UPDATE wallets SET reserved = reserved - @amount, updated_at = now() WHERE user_id = @user",
-                connection);
-            move.Parameters.AddWithValue("user", userId);
-            move.Parameters.AddWithValue("amount", amount);
-            await move.ExecuteNonQueryAsync(cancellationToken);
+            await using var giveBack = new NpgsqlCommand(
+                "UPDATE wallets SET balance = balance + @amount, updated_at = now() WHERE user_id = @user", connection);
+            giveBack.Parameters.AddWithValue("user", userId);
+            giveBack.Parameters.AddWithValue("amount", amount);
+            await giveBack.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await SetOutcomeAsync(connection, kind, orderId, userId, amount, Applied, cancellationToken);
@@ -344,7 +335,7 @@ public sealed record FundsOutcome(string? FailureReason, bool Duplicate)
 /// <summary>What a deposit did: <paramref name="KeyReused"/> when the key was first used with another amount.</summary>
 public sealed record DepositOutcome(WalletView Wallet, bool Repeated, bool KeyReused);
 
-/// <summary>What a capture or release did.</summary>
+/// <summary>What a release did.</summary>
 public enum Settlement
 {
     Applied,

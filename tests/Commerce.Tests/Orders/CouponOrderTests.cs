@@ -102,7 +102,7 @@ public sealed class CouponOrderTests(SharedSystem shared) : IAsyncDisposable
         var order = await PlaceAndSettleAsync(user, couponId, (product, 1));
 
         Assert.Equal(("Completed", 2_000L, 2_000L, 0L), (order.Status, order.Subtotal, order.Discount, order.Total));
-        await Eventually.Until(() => store.GetProductAsync(product), p => p.Sold == 1 && p.Reserved == 0, Wait, "stock committed");
+        await Eventually.Until(() => store.GetProductAsync(product), p => p.Sold == 1 && p.Reserved == 0, Wait, "stock sold");
         Assert.Equal(new WalletView(1_000, 0, 1_000), await store.GetWalletAsync(user));
     }
 

@@ -10,7 +10,7 @@ public sealed record ProductJson(string ProductId, string Name, long Price, long
 /// <summary>What stockdb says about one product: its quantities and everything ever restocked.</summary>
 public sealed record ProductBooks(long Available, long Reserved, long Sold, long Restocked)
 {
-    /// <summary>No unit appears or vanishes: each is on sale, held by an order or sold.</summary>
+    /// <summary>No unit appears or vanishes: each is on sale or sold (<c>reserved</c> is 0 since orders take for good).</summary>
     public bool Balances => Available + Reserved + Sold == Restocked && Available >= 0 && Reserved >= 0 && Sold >= 0;
 }
 
@@ -75,10 +75,6 @@ public sealed class StockDriver(CommerceSystem system)
             step => step is not null && step.Deliveries >= deliveries,
             Deadline,
             $"{kind} of order {orderId} handled {deliveries} time(s)");
-
-    /// <summary>Waits until the product's books show <paramref name="done"/>.</summary>
-    public Task<ProductBooks> BooksWhenAsync(string productId, Func<ProductBooks, bool> done, string what) =>
-        Eventually.Until(() => BooksAsync(productId), done, Deadline, what);
 
     private async Task<NpgsqlConnection> OpenAsync()
     {

@@ -22,7 +22,7 @@ public sealed class WalletApiTests(SharedSystem shared)
 
         Assert.All(responses, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
         Assert.Equal(new WalletJson(5_000, 0, 5_000), await wallet.WalletAsync(userId));
-        Assert.Equal(new WalletBooks(Balance: 5_000, Reserved: 0, Deposited: 5_000, Captured: 0), await wallet.BooksAsync(userId));
+        Assert.Equal(new WalletBooks(Balance: 5_000, Reserved: 0, Deposited: 5_000, Taken: 0), await wallet.BooksAsync(userId));
     }
 
     [Fact]

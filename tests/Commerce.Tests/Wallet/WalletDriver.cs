@@ -8,10 +8,10 @@ namespace Commerce.Tests.Wallet;
 public sealed record WalletJson(long Balance, long Reserved, long Available);
 
 /// <summary>What walletdb says about one user: the wallet row and the sums of its ledger.</summary>
-public sealed record WalletBooks(long Balance, long Reserved, long Deposited, long Captured)
+public sealed record WalletBooks(long Balance, long Reserved, long Deposited, long Taken)
 {
-    /// <summary>Money neither appears nor vanishes: what came in less what was taken is what is there, and holds fit in it.</summary>
-    public bool Balances => Deposited - Captured == Balance && Reserved >= 0 && Reserved <= Balance;
+    /// <summary>Money neither appears nor vanishes: what came in less what orders took (and kept) is what is there.</summary>
+    public bool Balances => Deposited - Taken == Balance && Reserved >= 0 && Reserved <= Balance;
 }
 
 /// <summary>How a saga step of one order ended in walletdb, and how many times its message arrived.</summary>
@@ -46,7 +46,9 @@ public sealed class WalletDriver(CommerceSystem system)
             SELECT coalesce((SELECT balance FROM wallets WHERE user_id = @user), 0),
                    coalesce((SELECT reserved FROM wallets WHERE user_id = @user), 0),
                    (SELECT coalesce(sum(amount), 0)::bigint FROM wallet_ledger WHERE user_id = @user AND kind = 'deposit'),
-                   (SELECT coalesce(sum(amount), 0)::bigint FROM wallet_ledger WHERE user_id = @user AND kind = 'capture' AND outcome = 'applied')
+                   (SELECT coalesce(sum(amount) FILTER (WHERE kind = 'reserve' AND outcome = 'reserved'), 0)
+                         - coalesce(sum(amount) FILTER (WHERE kind = 'release' AND outcome = 'applied'), 0)
+                    FROM wallet_ledger WHERE user_id = @user)::bigint
             """, connection);
         read.Parameters.AddWithValue("user", userId);
         await using var reader = await read.ExecuteReaderAsync();

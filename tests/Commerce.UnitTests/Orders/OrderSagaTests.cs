@@ -74,42 +74,19 @@ public sealed class OrderSagaTests
     }
 
     [Fact]
-    public void Reserved_money_commits_stock_and_captures_and_completes_only_when_both_are_confirmed()
+    public void Taken_money_completes_the_order_at_once_since_every_step_took_for_good()
     {
         var order = NewOrder();
         OrderSaga.Start(order, T0, StepTimeout);
         Apply(order, PricedAt(order));
 
-        Assert.Equal([nameof(CommitStock), nameof(CaptureFunds)], Apply(order, new FundsReserved(order.OrderId)).Select(m => m.GetType().Name));
-        Assert.Equal(OrderStep.Committing, order.Step);
-        Assert.Equal(OrderStatus.Pending, order.Status);
+        var completed = Assert.IsType<OrderCompleted>(Assert.Single(Apply(order, new FundsReserved(order.OrderId))));
 
-        Assert.Empty(Apply(order, new FundsCaptured(order.OrderId)));
-        Assert.Empty(Apply(order, new FundsCaptured(order.OrderId)));
-        Assert.Equal(OrderStatus.Pending, order.Status);
-
-        var completed = Assert.IsType<OrderCompleted>(Assert.Single(Apply(order, new StockCommitted(order.OrderId))));
         Assert.Equal(12000, completed.Total);
-        Assert.Equal(OrderStatus.Completed, order.Status);
+        Assert.Equal([new PricedLine("kimbap", 2, 4500), new PricedLine("ramen", 1, 3000)], completed.Lines);
+        Assert.Equal((OrderStep.Completed, OrderStatus.Completed), (order.Step, order.Status));
         Assert.Null(order.Reason);
-    }
-
-    [Fact]
-    public void A_settling_step_past_its_deadline_sends_what_is_unconfirmed_again_and_never_rejects()
-    {
-        var order = NewOrder();
-        OrderSaga.Start(order, T0, StepTimeout);
-        Apply(order, PricedAt(order));
-        Apply(order, new FundsReserved(order.OrderId));
-        Apply(order, new StockCommitted(order.OrderId));
-
-        var late = order.StepDeadline.AddSeconds(1);
-        var again = Apply(order, new StepTimedOut(order.OrderId, OrderStep.Committing), late);
-
-        Assert.IsType<CaptureFunds>(Assert.Single(again));
-        Assert.Equal(OrderStep.Committing, order.Step);
-        Assert.Equal(late + StepTimeout, order.StepDeadline);
-        Assert.IsType<OrderCompleted>(Assert.Single(Apply(order, new FundsCaptured(order.OrderId))));
+        Assert.Empty(Apply(order, new FundsReserved(order.OrderId)));
     }
 
     [Fact]
@@ -242,12 +219,10 @@ public sealed class OrderSagaTests
         OrderSaga.Start(order, T0, StepTimeout);
         Apply(order, PricedAt(order));
         Apply(order, new FundsReserved(order.OrderId));
-        Apply(order, new StockCommitted(order.OrderId));
-        Apply(order, new FundsCaptured(order.OrderId));
 
         Assert.Empty(Apply(order, PricedAt(order)));
         Assert.Empty(Apply(order, new FundsReserved(order.OrderId)));
-        Assert.Empty(Apply(order, new StockCommitted(order.OrderId)));
+        Assert.Empty(Apply(order, new StockReleased(order.OrderId)));
         Assert.Equal(OrderStatus.Completed, order.Status);
     }
 
@@ -261,8 +236,8 @@ public sealed class OrderSagaTests
 
         var messages = Apply(order, new CouponRedeemed(order.OrderId, couponId, 50000));
 
-        Assert.IsType<CommitStock>(Assert.Single(messages));
-        Assert.IsType<OrderCompleted>(Assert.Single(Apply(order, new StockCommitted(order.OrderId))));
+        Assert.Equal(0, Assert.IsType<OrderCompleted>(Assert.Single(messages)).Total);
+        Assert.Equal(OrderStatus.Completed, order.Status);
         Assert.Equal(0, order.Total);
         Assert.Equal(12000, order.Discount);
     }
