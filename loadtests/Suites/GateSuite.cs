@@ -14,17 +14,33 @@ namespace Commerce.LoadTests.Suites;
 /// </summary>
 public static class GateSuite
 {
-    /// <summary>A run may fall to this share of the baseline's order rate (scaled by calibrate) before the gate fails.</summary>
-    private const double OrdersShareOfBaseline = 0.5;
+    /// <summary>
+    /// A run may fall to this share of the baseline's order rate (scaled by calibrate) before the gate fails. Since
+    /// 2026-12-01 orders take stock and money for good (no commit round), and fresh gates measure 59–69 orders/s where
+    /// they measured 24–38 (about 34) the day before. The baseline is the slowest of those runs (59.3), so the bar is
+    /// 0.8 × 59.3 = 47.5: a build that loses about 55 % of the gain (mean 65 → 47) fails, and the slowest healthy run
+    /// clears it by 20 %. It was 0.5 of a baseline of 43.7 orders/s.
+    /// </summary>
+    private const double OrdersShareOfBaseline = 0.8;
 
     /// <summary>
-    /// The issue bar's share of the baseline's issues per ping: 0.2 × 0.396 ≈ 0.079 issues per ping. On the Aspire-hosted
+    /// Latency bars of the lunch rush, Little's law at 50 callers: at the orders bar (about 50/s) accepts average 1 s, and
+    /// an order is final within about 2 s of its accept. Healthy fresh gates measured accept p95 1.3–1.4 s and completion
+    /// p95 2.6–3.0 s (before the commit round went: 2.9–4.7 s and about 7 s).
+    /// </summary>
+    private const double AcceptP95BarMs = 2_500;
+
+    private const double CompletionP95BarMs = 6_000;
+
+    /// <summary>
+    /// The issue bar's share of the baseline's issues per ping: 0.5 × 0.160 (833 issues/s at 5,194 pings/s, recorded
+    /// 2026-12-01) = 0.080 issues per ping, the bar the old baseline set (0.2 × 0.396 ≈ 0.079). On the Aspire-hosted
     /// system healthy gates measured 0.12–0.21 issues per ping (0.12 a CI run, against its first calibrate) and the
     /// database-locked gate 0.044–0.060: the bar sits 1.5× under the slowest healthy run and 1.3× over the fastest locked
     /// one. It was 0.3 (0.12 per ping) before Aspire, when both sides were cheaper (healthy 0.18–0.51, locked 0.05–0.09);
     /// on Aspire that failed a healthy CI run at 678.2 issues/s against a bar of 678.25.
     /// </summary>
-    private const double IssuesShareOfBaseline = 0.2;
+    private const double IssuesShareOfBaseline = 0.5;
 
     private const double OrdersFloor = 10;
 
@@ -87,8 +103,8 @@ public static class GateSuite
                 Threshold.OkRpsAtLeast(LunchRushSuite.Orders, lunchRequired, LunchRushSuite.Accept),
                 // A global lock shows here: users refused with 409 order_in_progress while others hold it.
                 Threshold.FailPercentBelow(LunchRushSuite.Orders, 1, LunchRushSuite.Accept),
-                Threshold.LatencyP95Below(LunchRushSuite.Orders, 5_000, LunchRushSuite.Accept),
-                Threshold.LatencyP95Below(LunchRushSuite.Completion, 20_000, LunchRushSuite.PostToFinal),
+                Threshold.LatencyP95Below(LunchRushSuite.Orders, AcceptP95BarMs, LunchRushSuite.Accept),
+                Threshold.LatencyP95Below(LunchRushSuite.Completion, CompletionP95BarMs, LunchRushSuite.PostToFinal),
                 Threshold.Create(LunchRushSuite.Completion, LunchRushSuite.PostToFinal, s => s.Fail == 0, "every sampled order final within 30 s"),
             ]);
 
