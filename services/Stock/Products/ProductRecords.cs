@@ -2,7 +2,10 @@ using Commerce.ServiceDefaults.Errors;
 
 namespace Commerce.Stock.Products;
 
-/// <summary>A product as the storefront sees it.</summary>
+/// <summary>
+/// A product as the storefront sees it. Orders take stock for good (<c>available</c> → <c>sold</c>), so <c>reserved</c> is
+/// 0; it stays for clients of the earlier two-step stock (docs/api.md).
+/// </summary>
 public sealed record ProductView(string ProductId, string Name, long Price, long Available, long Reserved, long Sold);
 
 /// <summary>The body of <c>PUT /api/admin/products/{productId}</c>: <c>stock</c> is the new available quantity.</summary>

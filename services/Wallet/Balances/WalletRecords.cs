@@ -1,6 +1,9 @@
 namespace Commerce.Wallet.Balances;
 
-/// <summary>A wallet as its owner sees it: what is held for orders is not available.</summary>
+/// <summary>
+/// A wallet as its owner sees it. Orders take their total from the balance at once, so <c>reserved</c> is 0; it stays for
+/// clients of the earlier hold-then-capture wallet (docs/api.md).
+/// </summary>
 public sealed record WalletView(long Balance, long Reserved, long Available)
 {
     public static WalletView Of(long balance, long reserved) => new(balance, reserved, balance - reserved);
