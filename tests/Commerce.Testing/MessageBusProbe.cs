@@ -70,5 +70,15 @@ public sealed class MessageBusProbe : IAsyncDisposable
         return found!;
     }
 
+    /// <summary>Waits until a <typeparamref name="TFirst"/> or a <typeparamref name="TSecond"/> that matches has arrived: a step's answer, whichever it was.</summary>
+    public Task WaitForEitherAsync<TFirst, TSecond>(Func<TFirst, bool> first, Func<TSecond, bool> second, TimeSpan timeout, string what)
+        where TFirst : class
+        where TSecond : class =>
+        Eventually.Until(
+            () => Task.FromResult(Received<TFirst>().Any(first) || Received<TSecond>().Any(second)),
+            arrived => arrived,
+            timeout,
+            what);
+
     public async ValueTask DisposeAsync() => await bus.StopAsync();
 }

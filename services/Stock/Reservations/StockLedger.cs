@@ -173,7 +173,7 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         }
 
         // The conditional update marks the reservation released exactly once, whatever copies race for it.
-        if (!await SettleReservationAsync(connection, orderId, Release, cancellationToken))
+        if (!await MarkReservationReleasedAsync(connection, orderId, cancellationToken))
         {
             var (outcome, settledBy) = await ReadReservationAsync(connection, orderId, cancellationToken);
             // Nothing is applied, but the step row records why, so a redelivery of it is a duplicate too.
@@ -300,15 +300,14 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
             },
         };
 
-    private static async Task<bool> SettleReservationAsync(NpgsqlConnection connection, Guid orderId, string kind, CancellationToken cancellationToken)
+    private static async Task<bool> MarkReservationReleasedAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
     {
         await using var settle = new NpgsqlCommand(
             """
-            UPDATE stock_steps SET settled_by = @kind
+            UPDATE stock_steps SET settled_by = 'release'
             WHERE order_id = @order AND kind = 'reserve' AND outcome = 'reserved' AND settled_by IS NULL
             """, connection);
         settle.Parameters.AddWithValue("order", orderId);
-        settle.Parameters.AddWithValue("kind", kind);
         return await settle.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 

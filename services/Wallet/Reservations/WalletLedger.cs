@@ -8,9 +8,9 @@ namespace Commerce.Wallet.Reservations;
 
 /// <summary>
 /// The one place that changes wallets. An order's money is taken from the balance at once, and only the saga's
-/// compensation gives it back: no capture round per order. Every change is a short transaction that writes its ledger row (keyed by order
-/// and kind, or by user and Idempotency-Key) together with the balance update, so a redelivered message or a repeated
-/// request finds its row already there and changes nothing. The check constraint keeps <c>0 ≤ reserved ≤ balance</c>.
+/// compensation gives it back: no capture round per order. Every change is a short transaction that writes its ledger
+/// row (keyed by order and kind, or by user and Idempotency-Key) together with the balance update, so a redelivered
+/// message or a repeated request finds its row already there and changes nothing. The check constraint keeps <c>0 ≤ reserved ≤ balance</c>.
 /// </summary>
 public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILogger<WalletLedger> logger)
 {
@@ -148,14 +148,13 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
     /// </summary>
     public async Task<Settlement> ReleaseAsync(Guid orderId, CancellationToken cancellationToken)
     {
-        const string kind = Release;
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        if (!await ClaimStepAsync(connection, kind, orderId, userId: null, amount: 0, cancellationToken))
+        if (!await ClaimStepAsync(connection, Release, orderId, userId: null, amount: 0, cancellationToken))
         {
             await transaction.CommitAsync(cancellationToken);
-            logger.LogInformation("Order {OrderId}: {Kind} already recorded; nothing changed", orderId, kind);
+            logger.LogInformation("Order {OrderId}: release already recorded; nothing changed", orderId);
             return Settlement.Duplicate;
         }
 
@@ -172,12 +171,11 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
         // The conditional update marks the reservation released exactly once, whatever copies race for it.
         await using var settle = new NpgsqlCommand(
             """
-            UPDATE wallet_ledger SET settled_by = @kind
+            UPDATE wallet_ledger SET settled_by = 'release'
             WHERE order_id = @order AND kind = 'reserve' AND outcome = 'reserved' AND settled_by IS NULL
             RETURNING user_id, amount
             """, connection);
         settle.Parameters.AddWithValue("order", orderId);
-        settle.Parameters.AddWithValue("kind", kind);
         string? userId = null;
         long amount = 0;
         await using (var reader = await settle.ExecuteReaderAsync(cancellationToken))
@@ -195,17 +193,17 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
             // Nothing is applied, but the step row records the refusal, so a redelivery of it is a duplicate too.
             if (outcome == FundsOutcomes.InsufficientFunds)
             {
-                await SetOutcomeAsync(connection, kind, orderId, userId: null, amount: null, NothingHeld, cancellationToken);
+                await SetOutcomeAsync(connection, Release, orderId, userId: null, amount: null, NothingHeld, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 logger.LogInformation("Order {OrderId}: release of a reservation that failed; nothing held", orderId);
                 return Settlement.NothingHeld;
             }
 
-            await SetOutcomeAsync(connection, kind, orderId, userId: null, amount: null, Refused, cancellationToken);
+            await SetOutcomeAsync(connection, Release, orderId, userId: null, amount: null, Refused, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             logger.LogWarning(
-                "Order {OrderId}: {Kind} refused (reservation {Outcome}, settled by {SettledBy}); nothing changed",
-                orderId, kind, outcome ?? "missing", settledBy ?? "nothing");
+                "Order {OrderId}: release refused (reservation {Outcome}, settled by {SettledBy}); nothing changed",
+                orderId, outcome ?? "missing", settledBy ?? "nothing");
             return Settlement.Refused;
         }
 
@@ -218,9 +216,9 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
             await giveBack.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await SetOutcomeAsync(connection, kind, orderId, userId, amount, Applied, cancellationToken);
+        await SetOutcomeAsync(connection, Release, orderId, userId, amount, Applied, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        logger.LogDebug("Order {OrderId}: {Kind} of {Amount} for user {UserId} applied", orderId, kind, amount, userId);
+        logger.LogDebug("Order {OrderId}: release of {Amount} for user {UserId} applied", orderId, amount, userId);
         return Settlement.Applied;
     }
 

@@ -118,11 +118,8 @@ public sealed class StockRedeliveryTests(SharedSystem shared) : IAsyncLifetime
             bus.PublishAsync(new ReserveStock(orderId, [new OrderLine(productId, 4)])),
             bus.PublishAsync(new ReleaseStock(orderId)));
         var release = await stock.StepHandledAsync(orderId, "release");
-        await Eventually.Until(
-            () => Task.FromResult(bus.Received<StockReserved>().Any(r => r.OrderId == orderId) || bus.Received<StockReservationFailed>().Any(r => r.OrderId == orderId)),
-            answered => answered,
-            StockDriver.Deadline,
-            $"an answer to the reservation of order {orderId}");
+        await bus.WaitForEitherAsync<StockReserved, StockReservationFailed>(
+            r => r.OrderId == orderId, r => r.OrderId == orderId, StockDriver.Deadline, $"an answer to the reservation of order {orderId}");
 
         // Release first: a tombstone, and the reservation takes nothing. Reservation first: the release gives it back.
         Assert.Contains(release!.Outcome, new[] { "tombstone", "applied" });

@@ -99,11 +99,8 @@ public sealed class FundsRedeliveryTests(SharedSystem shared) : IAsyncLifetime
 
         await Task.WhenAll(bus.PublishAsync(new ReserveFunds(orderId, userId, 4_000)), bus.PublishAsync(new ReleaseFunds(orderId)));
         var release = await wallet.StepHandledAsync(orderId, "release");
-        await Eventually.Until(
-            () => Task.FromResult(bus.Received<FundsReserved>().Any(r => r.OrderId == orderId) || bus.Received<FundsReservationFailed>().Any(r => r.OrderId == orderId)),
-            answered => answered,
-            WalletDriver.Deadline,
-            $"an answer to the fund reservation of order {orderId}");
+        await bus.WaitForEitherAsync<FundsReserved, FundsReservationFailed>(
+            r => r.OrderId == orderId, r => r.OrderId == orderId, WalletDriver.Deadline, $"an answer to the fund reservation of order {orderId}");
 
         // Release first: a tombstone, and the reservation takes nothing. Reservation first: the release gives it back.
         Assert.Contains(release!.Outcome, new[] { "tombstone", "applied" });
