@@ -120,7 +120,8 @@ public sealed class Storefront(CommerceSystem system)
             budget ?? SettleBudget, $"order {orderId} Completed or Rejected");
     }
 
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, HttpStatusCode? expected = null)
+    /// <summary>Throws, with the answer's body (its ProblemDetails and correlation id), unless the status is the expected one.</summary>
+    public static async Task EnsureSuccessAsync(HttpResponseMessage response, HttpStatusCode? expected = null)
     {
         if (expected is null ? response.IsSuccessStatusCode : response.StatusCode == expected) return;
         throw new HttpRequestException(

@@ -120,7 +120,7 @@ public sealed class CouponOrderTests(SharedSystem shared) : IAsyncDisposable
     {
         using var client = store.ClientFor(userId);
         using var response = await Storefront.PlaceOrderAsync(client, items, Guid.NewGuid().ToString("N"), couponId);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await Storefront.EnsureSuccessAsync(response, HttpStatusCode.Accepted);
         var orderId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
         return await store.WaitForFinalAsync(userId, orderId, Wait);
     }
