@@ -2,6 +2,7 @@ using Commerce.Coupon.Campaigns;
 using Commerce.Coupon.Issuing;
 using Commerce.Coupon.Redemption;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Commerce.Coupon;
 
@@ -17,6 +18,9 @@ public static class CouponServices
         builder.Services.AddSingleton<CouponMetrics>();
         builder.Services.AddSingleton<CouponRedemptions>();
         builder.Services.AddSingleton<CouponGate>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SoldOutCampaigns>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SoldOutCampaigns>());
         builder.Services.AddSingleton<RedisGateIssuance>();
         builder.Services.AddSingleton<DbLockIssuance>();
         builder.Services.AddSingleton<ICouponIssuance>(services => options.IssueStrategy == IssueStrategy.DbLock

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Commerce.Coupon.Campaigns;
 using Npgsql;
 using StackExchange.Redis;
@@ -77,10 +78,12 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
 
     // The rebuild writes in batches; the building token (with the run id) lets a batch land only if nobody restarted
     // the rebuild and Redis did not restart meanwhile.
+    // Published from the script itself, so no process can take a sold-out snapshot of the old gate after it (SoldOutCampaigns).
     private const string ResetScript = RunIdFunction +
         """
         redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
         redis.call('SET', KEYS[5], ARGV[1] .. ':' .. currentRunId())
+        redis.call('PUBLISH', ARGV[2], ARGV[3])
         return 1
         """;
 
@@ -104,8 +107,24 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
 
     private const string InvalidateScript =
         """
-        if redis.call('HGET', KEYS[1], 'epoch') == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+        if redis.call('HGET', KEYS[1], 'epoch') == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          redis.call('PUBLISH', ARGV[2], ARGV[3])
+          return 1
+        end
         return 0
+        """;
+
+    // Holders of a campaign that is sold out on the current gate, with its window; empty when it is not (or not current).
+    private const string SoldOutSnapshotScript = RunIdFunction +
+        """
+        local meta = redis.call('HMGET', KEYS[1], 'runId', 'total', 'startsAt', 'endsAt')
+        if meta[1] ~= currentRunId() then return {} end
+        if tonumber(redis.call('GET', KEYS[3]) or '0') < tonumber(meta[2]) then return {} end
+        local answer = redis.call('SMEMBERS', KEYS[2])
+        table.insert(answer, 1, meta[4])
+        table.insert(answer, 1, meta[3])
+        return answer
         """;
 
     private const string StalePendingScript =
@@ -139,6 +158,19 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
         };
     }
 
+    /// <summary>
+    /// Who holds the campaign's coupons and when it is open, if it is sold out on the current gate; null otherwise.
+    /// <paramref name="takenAt"/> is when the caller asked (before the answer), so the snapshot's age is never understated.
+    /// </summary>
+    public async Task<SoldOutSnapshot?> SoldOutSnapshotAsync(Guid couponId, long takenAt)
+    {
+        var keys = GateKeys.For(couponId);
+        var answer = (RedisResult[])(await Redis.ScriptEvaluateAsync(SoldOutSnapshotScript, [keys.Meta, keys.Users, keys.Issued]))!;
+        return answer.Length < 2 ? null
+            : new SoldOutSnapshot(answer.Skip(2).Select(user => (string)user!).ToFrozenSet(StringComparer.Ordinal),
+                (long)answer[0], (long)answer[1], takenAt);
+    }
+
     /// <summary>The user's row is in PostgreSQL: no longer pending. Losing this is harmless (the sweeper finds the row).</summary>
     public Task SettleAsync(Guid couponId, string userId) =>
         Redis.SortedSetRemoveAsync(GateKeys.For(couponId).Pending, userId, CommandFlags.FireAndForget);
@@ -146,7 +178,8 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
     /// <summary>Forces a rebuild if the gate still runs on <paramref name="epoch"/>, which PostgreSQL no longer accepts.</summary>
     public async Task InvalidateAsync(Guid couponId, long epoch)
     {
-        if ((int)await Redis.ScriptEvaluateAsync(InvalidateScript, [GateKeys.For(couponId).Meta], [epoch]) == 1)
+        if ((int)await Redis.ScriptEvaluateAsync(InvalidateScript, [GateKeys.For(couponId).Meta],
+                [epoch, SoldOutCampaigns.ChangedChannel, couponId.ToString("D")]) == 1)
         {
             logger.LogWarning("Coupon {CouponId}: gate epoch {Epoch} is not PostgreSQL's; it will be rebuilt", couponId, epoch);
         }
@@ -244,7 +277,8 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
 
         var keys = GateKeys.For(couponId);
         var token = Guid.NewGuid().ToString("N");
-        await Redis.ScriptEvaluateAsync(ResetScript, [keys.Meta, keys.Users, keys.Issued, keys.Pending, keys.Building], [token]);
+        await Redis.ScriptEvaluateAsync(ResetScript, [keys.Meta, keys.Users, keys.Issued, keys.Pending, keys.Building],
+            [token, SoldOutCampaigns.ChangedChannel, couponId.ToString("D")]);
 
         await using (var users = new NpgsqlCommand("SELECT user_id FROM coupon_issues WHERE coupon_id = @id", connection))
         {

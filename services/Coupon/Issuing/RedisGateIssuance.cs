@@ -8,7 +8,8 @@ namespace Commerce.Coupon.Issuing;
 /// Issuance through the Redis gate (the default): the gate decides in one script; only an admitted user costs a
 /// database write, and the 201 is sent only after that row is committed, so the promise survives any restart.
 /// </summary>
-public sealed class RedisGateIssuance(CouponGate gate, NpgsqlDataSource db, ILogger<RedisGateIssuance> logger) : ICouponIssuance
+public sealed class RedisGateIssuance(CouponGate gate, SoldOutCampaigns soldOut, NpgsqlDataSource db, ILogger<RedisGateIssuance> logger)
+    : ICouponIssuance
 {
     private const int Attempts = 3;
 
@@ -17,6 +18,12 @@ public sealed class RedisGateIssuance(CouponGate gate, NpgsqlDataSource db, ILog
 
     public async Task<IssueResult> IssueAsync(Guid couponId, string userId)
     {
+        // After a rush most requests ask for a campaign that is sold out: this process answers those from memory.
+        if (soldOut.Answer(couponId, userId) is { } remembered)
+        {
+            return remembered;
+        }
+
         try
         {
             for (var attempt = 1; attempt <= Attempts; attempt++)
@@ -27,6 +34,7 @@ public sealed class RedisGateIssuance(CouponGate gate, NpgsqlDataSource db, ILog
                     case AdmissionKind.AlreadyIssued:
                         return IssueResult.AlreadyIssued;
                     case AdmissionKind.SoldOut:
+                        soldOut.Remember(couponId);
                         return IssueResult.SoldOut;
                     case AdmissionKind.NotActive:
                         return IssueResult.NotActive;
