@@ -51,6 +51,10 @@ public sealed class ProcessCpu
         return parts;
     }
 
+    /// <summary>CPU seconds of the system alone: every part of <see cref="Since"/>'s figures but the harness.</summary>
+    public static double SystemSeconds(IReadOnlyDictionary<string, double> seconds) =>
+        seconds.Where(part => part.Key != Harness).Sum(part => part.Value);
+
     /// <summary>The table: milliseconds of CPU per <paramref name="unit"/> for each part, the system's total, and the harness.</summary>
     public static ReportSection PerUnit(IReadOnlyDictionary<string, double> seconds, long count, string unit, string text)
     {

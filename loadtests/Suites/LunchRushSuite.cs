@@ -96,9 +96,14 @@ public static class LunchRushSuite
         return result.ExitCode;
     }
 
-    /// <summary>One rush on <paramref name="system"/>: set-up, load, invariants. Violations are added to the run's problems.</summary>
+    /// <summary>
+    /// One rush on <paramref name="system"/>: set-up, load, invariants. Violations are added to the run's problems.
+    /// <paramref name="systemCpuPerOrder"/> hears the system's CPU milliseconds per accepted order (the table's total), when
+    /// the system's processes could be read.
+    /// </summary>
     public static async Task<RunResult> RunAsync(
-        SystemUnderTest system, LunchRushShape shape, string testName, Func<LunchRushShape, Threshold[]> thresholds)
+        SystemUnderTest system, LunchRushShape shape, string testName, Func<LunchRushShape, Threshold[]> thresholds,
+        Action<double>? systemCpuPerOrder = null)
     {
         using var shop = new Shop(system, Shop.NewRunPrefix("lr"));
         var menu = new[]
@@ -226,6 +231,10 @@ public static class LunchRushSuite
                 "warm-up's included; what the sagas still finished after the run is left out. The harness is listed apart.");
             ConsoleReport.Print(section);
             result = result.WithSection(section);
+            if (Interlocked.Read(ref accepted) > 0)
+            {
+                systemCpuPerOrder?.Invoke(ProcessCpu.SystemSeconds(cpu) * 1000 / Interlocked.Read(ref accepted));
+            }
         }
 
         return invariants.Held ? result : result with { Problems = [.. result.Problems, .. invariants.Violations.Select(v => "Invariant broken: " + v)] };

@@ -20,14 +20,19 @@ public sealed class GateBarsTests
     public void Healthy_order_rushes_pass(double calibrate, double orders) =>
         Assert.True(orders >= GateSuite.Bars(Recorded, calibrate).Orders, $"orders {orders} < {GateSuite.Bars(Recorded, calibrate).Orders}");
 
-    // The saga with a commit round (until 2026-12-01) on the same machine: losing that much of the gain must fail.
+    // The cost bar, pings' worth of system CPU per order, fresh gates on one machine (2026-12-02): this build, then the saga
+    // with a commit round (27b36e2) under the same gate. Orders per ping no longer tell them apart across machines.
     [Theory]
-    [InlineData(5570, 31.7)]
-    [InlineData(5292, 32.5)]
-    [InlineData(5715, 32.6)]
-    [InlineData(5965, 37.5)] // its best gate, at the fastest calibrate seen since
-    public void The_saga_with_a_commit_round_fails_the_order_bar(double calibrate, double orders) =>
-        Assert.True(orders < GateSuite.Bars(Recorded, calibrate).Orders);
+    [InlineData(159.1, true)]
+    [InlineData(157.9, true)]
+    [InlineData(270.9, false)]
+    [InlineData(249.8, false)]
+    public void The_cost_bar_passes_this_build_and_fails_the_commit_round(double cpuPerOrderVsPing, bool passes)
+    {
+        var baseline = Recorded with { Figures = new(Recorded.Figures) { ["lunch.cpuPerOrderVsPing"] = 158.5 } };
+        Assert.Equal(passes, cpuPerOrderVsPing <= GateSuite.CpuPerOrderVsPingBar(baseline));
+        Assert.Null(GateSuite.CpuPerOrderVsPingBar(Recorded));
+    }
 
     // Healthy coupon rushes on the Aspire-hosted system, against the calibrate right before the rush: 0.12-0.21 issues per ping.
     [Theory]
@@ -51,8 +56,41 @@ public sealed class GateBarsTests
     [Fact]
     public void The_order_bar_never_rises_above_its_share_of_the_baseline_and_floors_hold()
     {
-        Assert.Equal(0.8 * 59.33, GateSuite.Bars(Recorded, 10_000).Orders, precision: 6);
+        Assert.Equal(0.45 * 59.33, GateSuite.Bars(Recorded, 10_000).Orders, precision: 6);
         Assert.Equal((10, 50), GateSuite.Bars(Recorded, 1));
         Assert.Equal((10, 50), GateSuite.Bars(null, 3000));
+    }
+
+    // A new machine of the same kind (2026-12-02), the same build: orders cost it 1.6× the CPU, pings 1.2×.
+    [Theory]
+    [InlineData(3248.4, 34.2)]
+    [InlineData(4774.5, 38.5)]
+    [InlineData(4091.4, 29.3)]
+    public void Healthy_order_rushes_on_a_slower_machine_pass(double calibrate, double orders) =>
+        Assert.True(orders >= GateSuite.Bars(Recorded, calibrate).Orders, $"orders {orders} < {GateSuite.Bars(Recorded, calibrate).Orders}");
+
+    // Accept p95 against the rate the same run reached: healthy runs on both machines, then a tail no queue explains.
+    [Theory]
+    [InlineData(59.3, 1_628, true)] // the baseline run
+    [InlineData(67.1, 1_388, true)]
+    [InlineData(34.2, 2_529, true)] // the slower machine
+    [InlineData(38.5, 3_195, true)]
+    [InlineData(29.3, 4_141, true)]
+    [InlineData(59.3, 3_000, false)] // 3.6× the mean Little's law gives at 50 callers
+    [InlineData(0, 100, false)] // no order accepted
+    public void The_accept_bar_follows_the_rate_the_run_reached(double orders, double p95, bool passes) =>
+        Assert.Equal(passes, p95 < GateSuite.AcceptP95BarMs(orders));
+
+    // Completion p95 on the slower machine (calibrate, ms): the bar stretches as calibrate falls, never shrinks.
+    [Fact]
+    public void The_completion_bar_stretches_on_a_slow_machine_and_never_shrinks_on_a_fast_one()
+    {
+        Assert.True(5_140 < 8_000 * GateSuite.LatencyAllowance(Recorded, 3248.4));
+        Assert.True(5_968 < 8_000 * GateSuite.LatencyAllowance(Recorded, 4774.5));
+        Assert.True(7_033 < 8_000 * GateSuite.LatencyAllowance(Recorded, 4091.4));
+        Assert.Equal(1, GateSuite.LatencyAllowance(Recorded, 5193.9), precision: 6);
+        Assert.Equal(1, GateSuite.LatencyAllowance(Recorded, 10_000));
+        Assert.Equal(1, GateSuite.LatencyAllowance(null, 3000));
+        Assert.Equal(1, GateSuite.LatencyAllowance(Recorded, 0));
     }
 }
