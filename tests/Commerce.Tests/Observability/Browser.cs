@@ -69,6 +69,10 @@ public sealed class Browser : IAsyncLifetime
         {
             var page = new BrowserPage(await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } }));
             page.Page.FrameNavigated += (_, frame) => { if (frame == page.Page.MainFrame) Interlocked.Increment(ref page.navigations); };
+            // Playwright waits 30 s for an element by default. The end-to-end run shares two cores with the fault tests'
+            // systems, and the Aspire dashboard once took longer than that to render its traces search box: a page gets
+            // the 90 s the tests give every other look.
+            page.Page.SetDefaultTimeout(90_000);
             await page.Page.GotoAsync(url.ToString());
             return page;
         }
