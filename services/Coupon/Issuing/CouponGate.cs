@@ -23,6 +23,9 @@ public enum AdmissionKind
 {
     Admitted,
     AlreadyIssued,
+
+    /// <summary>The user was admitted and their row may not be written yet (their first answer may have been lost).</summary>
+    AlreadyPending,
     SoldOut,
     NotActive,
     Stale,
@@ -61,7 +64,10 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         if now < tonumber(meta[3]) or now >= tonumber(meta[4]) then return {'not_active'} end
-        if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {'already_issued'} end
+        if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
+          if redis.call('ZSCORE', KEYS[4], ARGV[1]) then return {'already_pending', meta[5]} end
+          return {'already_issued'}
+        end
         if tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(meta[2]) then return {'sold_out'} end
         redis.call('SADD', KEYS[2], ARGV[1])
         redis.call('INCR', KEYS[3])
@@ -115,12 +121,15 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
         return 0
         """;
 
-    // Holders of a campaign that is sold out on the current gate, with its window; empty when it is not (or not current).
+    // Holders of a campaign that is sold out on the current gate, with its window; empty when it is not (or not current),
+    // or while an admission is still pending: a process answers its holders 409 from memory, and a pending admission
+    // is not a coupon until its row is written (a rebuild after a Redis restart drops it).
     private const string SoldOutSnapshotScript = RunIdFunction +
         """
         local meta = redis.call('HMGET', KEYS[1], 'runId', 'total', 'startsAt', 'endsAt')
         if meta[1] ~= currentRunId() then return {} end
         if tonumber(redis.call('GET', KEYS[3]) or '0') < tonumber(meta[2]) then return {} end
+        if redis.call('ZCARD', KEYS[4]) > 0 then return {} end
         local answer = redis.call('SMEMBERS', KEYS[2])
         table.insert(answer, 1, meta[4])
         table.insert(answer, 1, meta[3])
@@ -152,6 +161,7 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
         {
             "admitted" => new Admission(AdmissionKind.Admitted, (long)answer[1]),
             "already_issued" => new Admission(AdmissionKind.AlreadyIssued),
+            "already_pending" => new Admission(AdmissionKind.AlreadyPending, (long)answer[1]),
             "sold_out" => new Admission(AdmissionKind.SoldOut),
             "not_active" => new Admission(AdmissionKind.NotActive),
             _ => new Admission(AdmissionKind.Stale),
@@ -165,7 +175,7 @@ public sealed class CouponGate(IConnectionMultiplexer redis, NpgsqlDataSource db
     public async Task<SoldOutSnapshot?> SoldOutSnapshotAsync(Guid couponId, long takenAt)
     {
         var keys = GateKeys.For(couponId);
-        var answer = (RedisResult[])(await Redis.ScriptEvaluateAsync(SoldOutSnapshotScript, [keys.Meta, keys.Users, keys.Issued]))!;
+        var answer = (RedisResult[])(await Redis.ScriptEvaluateAsync(SoldOutSnapshotScript, [keys.Meta, keys.Users, keys.Issued, keys.Pending]))!;
         return answer.Length < 2 ? null
             : new SoldOutSnapshot(answer.Skip(2).Select(user => (string)user!).ToFrozenSet(StringComparer.Ordinal),
                 (long)answer[0], (long)answer[1], takenAt);

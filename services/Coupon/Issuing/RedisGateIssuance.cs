@@ -33,6 +33,18 @@ public sealed class RedisGateIssuance(CouponGate gate, SoldOutCampaigns soldOut,
                 {
                     case AdmissionKind.AlreadyIssued:
                         return IssueResult.AlreadyIssued;
+                    case AdmissionKind.AlreadyPending:
+                        // The 409 promises a coupon, and a pending admission is only Redis's word: a Redis restart
+                        // before the sweeper records it would drop it. Write the row first (the original request's
+                        // insert then finds it and still answers 201); fenced out, the admission is void: ask again.
+                        if (await RecordAsync(couponId, userId, admission.Epoch) is not null)
+                        {
+                            await gate.SettleAsync(couponId, userId);
+                            return IssueResult.AlreadyIssued;
+                        }
+
+                        await gate.InvalidateAsync(couponId, admission.Epoch);
+                        continue;
                     case AdmissionKind.SoldOut:
                         soldOut.Remember(couponId);
                         return IssueResult.SoldOut;

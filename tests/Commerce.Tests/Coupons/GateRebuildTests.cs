@@ -78,5 +78,28 @@ public sealed class GateRebuildTests(SharedSystem shared) : IAsyncDisposable
             gate => gate.Pending == 0, CouponDriver.Deadline, "nothing pending"));
     }
 
+    [Fact]
+    public async Task A_409_to_a_user_still_pending_is_already_a_row_in_PostgreSQL()
+    {
+        // A user whose first answer was lost retries while their admission is still pending, well inside the sweeper's
+        // grace. If Redis restarted now, the gate would be rebuilt from PostgreSQL alone: the 409 must not wait for the
+        // sweeper to be true. (CI, 2026-12-02: after a Redis kill, four users told 409 this way held nothing.)
+        var campaign = await coupons.CreateCampaignAsync(total: 2);
+        var userId = CouponDriver.NewUserId();
+        var redis = await coupons.RedisAsync();
+        var prefix = CouponDriver.GatePrefix(campaign.CouponId);
+        var time = await redis.ExecuteAsync("TIME");
+        var justNow = (long)((RedisResult[])time!)[0] * 1000;
+        await redis.SetAddAsync(prefix + "users", userId);
+        await redis.StringIncrementAsync(prefix + "issued");
+        await redis.SortedSetAddAsync(prefix + "pending", userId, justNow);
+
+        using var retry = await coupons.IssueAsync(userId, campaign.CouponId);
+
+        Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
+        Assert.Equal([userId], await coupons.HoldersAsync(campaign.CouponId));
+        Assert.Equal(new GateState(1, 1, 0), await coupons.GateAsync(campaign.CouponId));
+    }
+
     public async ValueTask DisposeAsync() => await coupons.DisposeAsync();
 }
