@@ -35,16 +35,9 @@ public sealed class RedisGateIssuance(CouponGate gate, SoldOutCampaigns soldOut,
                         return IssueResult.AlreadyIssued;
                     case AdmissionKind.AlreadyPending:
                         // The 409 promises a coupon, and a pending admission is only Redis's word: a Redis restart
-                        // before the sweeper records it would drop it. Write the row first (the original request's
-                        // insert then finds it and still answers 201); fenced out, the admission is void: ask again.
-                        if (await RecordAsync(couponId, userId, admission.Epoch) is not null)
-                        {
-                            await gate.SettleAsync(couponId, userId);
-                            return IssueResult.AlreadyIssued;
-                        }
-
-                        await gate.InvalidateAsync(couponId, admission.Epoch);
-                        continue;
+                        // before the sweeper records it would drop it. So it is recorded below like a new admission
+                        // (the original request's insert then finds the row and still answers 201).
+                        break;
                     case AdmissionKind.SoldOut:
                         soldOut.Remember(couponId);
                         return IssueResult.SoldOut;
@@ -63,7 +56,7 @@ public sealed class RedisGateIssuance(CouponGate gate, SoldOutCampaigns soldOut,
                 if (await RecordAsync(couponId, userId, admission.Epoch) is { } issuedAt)
                 {
                     await gate.SettleAsync(couponId, userId);
-                    return IssueResult.Issued(issuedAt);
+                    return admission.Kind == AdmissionKind.AlreadyPending ? IssueResult.AlreadyIssued : IssueResult.Issued(issuedAt);
                 }
 
                 // The campaign's gate was rebuilt after this admission: it does not count this user, so neither may
