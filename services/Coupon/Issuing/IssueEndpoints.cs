@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using Commerce.Coupon.Campaigns;
 using Commerce.ServiceDefaults.Auth;
@@ -17,6 +18,8 @@ public static class IssueEndpoints
     public const string NotActive = "coupon_not_active";
     public const string Unavailable = "unavailable";
 
+    private static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(5);
+
     public static IEndpointRouteBuilder MapIssueEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/coupons/{couponId}/issue", IssueAsync).RequireAuthorization()
@@ -30,7 +33,7 @@ public static class IssueEndpoints
     }
 
     private static async Task<Results<Created<IssuedCoupon>, ValidationProblem, ProblemHttpResult>> IssueAsync(
-        string couponId, ClaimsPrincipal user, ICouponIssuance issuance, CouponMetrics metrics)
+        string couponId, ClaimsPrincipal user, ICouponIssuance issuance, CouponMetrics metrics, ILogger<IssuedCoupon> logger)
     {
         if (!Guid.TryParse(couponId, out var id))
         {
@@ -42,8 +45,16 @@ public static class IssueEndpoints
             return Problems.Refused(StatusCodes.Status403Forbidden, "forbidden", "The token's sub is not a well-formed user id.");
         }
 
+        var startedAt = Stopwatch.GetTimestamp();
         var result = await issuance.IssueAsync(id, userId);
         metrics.Issue(result.Outcome);
+        // An answer is milliseconds even in a rush; one that took seconds is worth a line (the Gateway gives up at 30 s).
+        if (Stopwatch.GetElapsedTime(startedAt) is var elapsed && elapsed >= SlowAnswer)
+        {
+            logger.LogWarning("Coupon {CouponId}: issue for {UserId} answered {Outcome} after {ElapsedMs:F0} ms",
+                id, userId, result.Outcome, elapsed.TotalMilliseconds);
+        }
+
         return result.Outcome switch
         {
             IssueOutcome.Issued => TypedResults.Created((string?)null, new IssuedCoupon(id, userId, result.IssuedAt!.Value)),

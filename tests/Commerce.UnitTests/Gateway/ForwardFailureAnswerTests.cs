@@ -1,6 +1,7 @@
 using Commerce.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Commerce.UnitTests.Gateway;
@@ -19,7 +20,11 @@ public sealed class ForwardFailureAnswerTests
     /// <summary>Runs the answer around a forward that failed the way YARP reports it: its error and its status.</summary>
     private static async Task<int> AnswerAsync(ForwarderError error, int yarpStatus, bool timedOut = false, bool clientGone = false)
     {
-        var context = new DefaultHttpContext { RequestAborted = new CancellationToken(timedOut || clientGone) };
+        var context = new DefaultHttpContext
+        {
+            RequestAborted = new CancellationToken(timedOut || clientGone),
+            RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider(),
+        };
         context.Features.Set<IHttpRequestTimeoutFeature>(new RequestTimeout(timedOut));
         await StorefrontRoutes.AnswerForTheDestination(context, () =>
         {
