@@ -1,9 +1,6 @@
 using Commerce.ServiceDefaults.Auth;
 using Commerce.ServiceDefaults.Errors;
-using System.Diagnostics;
-using Commerce.Gateway.Traffic;
 using Microsoft.AspNetCore.Http.Timeouts;
-using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -76,26 +73,11 @@ public static class StorefrontRoutes
     /// </summary>
     public static async Task AnswerForTheDestination(HttpContext context, Func<Task> next)
     {
-        var forwardedAt = Stopwatch.GetTimestamp();
         await next();
-        if (context.GetForwarderErrorFeature() is not { Error: not ForwarderError.None } failure)
+        if (context.GetForwarderErrorFeature()?.Error is not { } error || error == ForwarderError.None || context.Response.HasStarted)
         {
             return;
         }
-
-        // YARP logs its forwarding errors at Information, below what the Gateway logs: say which copy failed, at which step
-        // and after how long, so a 502 or 504 can be told apart as "never connected", "no answer" or "answer cut".
-        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Commerce.Gateway.Forwarding").LogWarning(
-            "{Method} {Path} to {Destination}: {Error} after {ElapsedMs:F0} ms ({Exception}) [{CorrelationId}]",
-            context.Request.Method, context.Request.Path, context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination?.Model.Config.Address,
-            failure.Error, Stopwatch.GetElapsedTime(forwardedAt).TotalMilliseconds, Innermost(failure.Exception),
-            context.Response.Headers[CorrelationId.HeaderName].ToString());
-        if (context.Response.HasStarted)
-        {
-            return;
-        }
-
-        var error = failure.Error;
 
         if (context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
         {
@@ -104,12 +86,6 @@ public static class StorefrontRoutes
         else if (error is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled && !context.RequestAborted.IsCancellationRequested)
         {
             context.Response.StatusCode = StatusCodes.Status502BadGateway;
-        }
-
-        static string? Innermost(Exception? exception)
-        {
-            while (exception?.InnerException is not null) exception = exception.InnerException;
-            return exception is null ? null : $"{exception.GetType().Name}: {exception.Message}";
         }
     }
 
