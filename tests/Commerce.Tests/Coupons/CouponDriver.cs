@@ -166,6 +166,21 @@ public sealed class CouponDriver(CommerceSystem system) : IAsyncDisposable
 
     public static string GatePrefix(Guid couponId) => $"coupon:{{{couponId:D}}}:";
 
+    /// <summary>
+    /// What the gate holds for a user admitted <paramref name="admittedAgo"/> whose row was never written: the process that
+    /// admitted them died before its insert.
+    /// </summary>
+    public async Task PlayPendingAdmissionAsync(Guid couponId, string userId, TimeSpan admittedAgo)
+    {
+        var db = await RedisAsync();
+        var prefix = GatePrefix(couponId);
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
+        var admittedAt = (long)time[0] * 1000 - (long)admittedAgo.TotalMilliseconds;
+        await db.SetAddAsync(prefix + "users", userId);
+        await db.StringIncrementAsync(prefix + "issued");
+        await db.SortedSetAddAsync(prefix + "pending", userId, admittedAt);
+    }
+
     private static async Task<ConnectionMultiplexer> ConnectRedisAsync(string connectionString)
     {
         var options = ConfigurationOptions.Parse(connectionString);

@@ -62,7 +62,7 @@ public sealed class GateRebuildTests(SharedSystem shared) : IAsyncDisposable
         // The sweeper is waited for before the user retries: a retry records a pending admission itself.
         var campaign = await coupons.CreateCampaignAsync(total: 2);
         var userId = CouponDriver.NewUserId();
-        await PlayPendingAdmissionAsync(campaign.CouponId, userId, admittedAgo: TimeSpan.FromMinutes(10));
+        await coupons.PlayPendingAdmissionAsync(campaign.CouponId, userId, admittedAgo: TimeSpan.FromMinutes(10));
 
         await Eventually.Until(() => coupons.HoldersAsync(campaign.CouponId), users => users.SequenceEqual([userId]),
             TimeSpan.FromSeconds(30), "the sweeper to record the admitted user");
@@ -81,7 +81,7 @@ public sealed class GateRebuildTests(SharedSystem shared) : IAsyncDisposable
         // sweeper to be true. (CI, 2026-12-02: after a Redis kill, four users told 409 this way held nothing.)
         var campaign = await coupons.CreateCampaignAsync(total: 2);
         var userId = CouponDriver.NewUserId();
-        await PlayPendingAdmissionAsync(campaign.CouponId, userId, admittedAgo: TimeSpan.Zero);
+        await coupons.PlayPendingAdmissionAsync(campaign.CouponId, userId, admittedAgo: TimeSpan.Zero);
 
         using var retry = await coupons.IssueAsync(userId, campaign.CouponId);
 
@@ -90,18 +90,6 @@ public sealed class GateRebuildTests(SharedSystem shared) : IAsyncDisposable
         // Settling is fire-and-forget (CouponGate.SettleAsync), so the 409 can arrive before the pending entry goes.
         Assert.Equal(new GateState(1, 1, 0), await Eventually.Until(() => coupons.GateAsync(campaign.CouponId),
             gate => gate.Pending == 0, CouponDriver.Deadline, "nothing pending"));
-    }
-
-    /// <summary>What the gate holds for a user admitted <paramref name="admittedAgo"/> whose row was never written.</summary>
-    private async Task PlayPendingAdmissionAsync(Guid couponId, string userId, TimeSpan admittedAgo)
-    {
-        var redis = await coupons.RedisAsync();
-        var prefix = CouponDriver.GatePrefix(couponId);
-        var time = await redis.ExecuteAsync("TIME");
-        var admittedAt = (long)((RedisResult[])time!)[0] * 1000 - (long)admittedAgo.TotalMilliseconds;
-        await redis.SetAddAsync(prefix + "users", userId);
-        await redis.StringIncrementAsync(prefix + "issued");
-        await redis.SortedSetAddAsync(prefix + "pending", userId, admittedAt);
     }
 
     public async ValueTask DisposeAsync() => await coupons.DisposeAsync();

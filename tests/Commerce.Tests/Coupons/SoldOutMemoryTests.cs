@@ -76,13 +76,8 @@ public sealed class SoldOutMemoryTests(SharedSystem shared) : IAsyncDisposable
         var campaign = await coupons.CreateCampaignAsync(total: 2);
         var holder = CouponDriver.NewUserId();
         (await coupons.IssueAsync(holder, campaign.CouponId)).EnsureSuccessStatusCode();
-        var redis = await coupons.RedisAsync();
-        var prefix = CouponDriver.GatePrefix(campaign.CouponId);
-        var time = (RedisResult[])(await redis.ExecuteAsync("TIME"))!;
         var ghost = CouponDriver.NewUserId();
-        await redis.SetAddAsync(prefix + "users", ghost);
-        await redis.StringIncrementAsync(prefix + "issued");
-        await redis.SortedSetAddAsync(prefix + "pending", ghost, (long)time[0] * 1000);
+        await coupons.PlayPendingAdmissionAsync(campaign.CouponId, ghost, admittedAgo: TimeSpan.Zero);
         var late = CouponDriver.NewUserId();
         for (var ask = 0; ask < 6; ask++)
         {
@@ -90,6 +85,8 @@ public sealed class SoldOutMemoryTests(SharedSystem shared) : IAsyncDisposable
             Assert.Equal(HttpStatusCode.Gone, refused.StatusCode);
         }
 
+        var redis = await coupons.RedisAsync();
+        var prefix = CouponDriver.GatePrefix(campaign.CouponId);
         await redis.KeyDeleteAsync([prefix + "meta", prefix + "users", prefix + "issued", prefix + "pending"]);
 
         await Eventually.Until(async () =>
