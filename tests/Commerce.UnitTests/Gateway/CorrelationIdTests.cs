@@ -11,8 +11,6 @@ namespace Commerce.UnitTests.Gateway;
 /// <summary>The Gateway's one line per answer: Debug when all went well, Warning with the cause when it did not.</summary>
 public sealed class CorrelationIdTests
 {
-    private sealed record ForwardError(ForwarderError Error, Exception? Exception = null) : IForwarderErrorFeature;
-
     private static async Task<IReadOnlyList<FakeLogRecord>> AnswerAsync(Action<HttpContext> destination)
     {
         var logs = new FakeLogCollector();

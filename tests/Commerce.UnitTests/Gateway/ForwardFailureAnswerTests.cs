@@ -8,8 +8,6 @@ namespace Commerce.UnitTests.Gateway;
 /// <summary>What the storefront reads when YARP could not finish a forward (docs/api.md, Retries).</summary>
 public sealed class ForwardFailureAnswerTests
 {
-    private sealed record ForwardError(ForwarderError Error, Exception? Exception = null) : IForwarderErrorFeature;
-
     private sealed class RequestTimeout(bool fired) : IHttpRequestTimeoutFeature
     {
         public CancellationToken RequestTimeoutToken { get; } = new(fired);
