@@ -42,6 +42,8 @@ public sealed partial class ReceiveEndpointRecovery(
     private readonly ConcurrentDictionary<Uri, bool> restarting = new();
     /// <summary>Every endpoint that was ready once, whatever it says now, with how many watches in a row found no consumer.</summary>
     private readonly ConcurrentDictionary<Uri, (IReceiveEndpoint Endpoint, int Misses)> known = new();
+    /// <summary>When each endpoint that is not consuming stopped consuming: the log says how long it took to come back.</summary>
+    private readonly ConcurrentDictionary<Uri, DateTimeOffset> lostSince = new();
     private RabbitMQ.Client.IConnection? watchConnection;
     private RabbitMQ.Client.IChannel? watchChannel;
 
@@ -52,12 +54,14 @@ public sealed partial class ReceiveEndpointRecovery(
         ConfirmedPublish.BrokerBack();
         if (!IsTemporary(ready.InputAddress)) known[ready.InputAddress] = (ready.ReceiveEndpoint, 0);
         faulted.TryRemove(ready.InputAddress, out _);
+        if (lostSince.TryRemove(ready.InputAddress, out var since)) LogConsumingAgain(ready.InputAddress, (clock.GetUtcNow() - since).TotalSeconds);
         return Task.CompletedTask;
     }
 
     public Task Faulted(ReceiveEndpointFaulted fault)
     {
         ConfirmedPublish.BrokerLost();
+        if (lostSince.TryAdd(fault.InputAddress, clock.GetUtcNow())) LogFaulted(fault.InputAddress, fault.Exception?.Message ?? "no cause given");
         faulted.TryAdd(fault.InputAddress, new FaultedEndpoint(fault.ReceiveEndpoint, clock.GetUtcNow()));
         return Task.CompletedTask;
     }
@@ -74,6 +78,8 @@ public sealed partial class ReceiveEndpointRecovery(
         if (!lifetime.ApplicationStopping.IsCancellationRequested && !restarting.ContainsKey(completed.InputAddress))
         {
             ConfirmedPublish.BrokerLost();
+            lostSince.TryAdd(completed.InputAddress, clock.GetUtcNow());
+            LogStoppedByItself(completed.InputAddress);
             faulted.TryAdd(completed.InputAddress, new FaultedEndpoint(completed.ReceiveEndpoint, clock.GetUtcNow()));
         }
 
@@ -167,6 +173,7 @@ public sealed partial class ReceiveEndpointRecovery(
             else
             {
                 known[address] = (endpoint, 0);
+                lostSince.TryAdd(address, clock.GetUtcNow());
                 LogNoConsumer(address);
                 faulted.TryAdd(address, new FaultedEndpoint(endpoint, clock.GetUtcNow() - RestartAfter));
             }
@@ -214,9 +221,10 @@ public sealed partial class ReceiveEndpointRecovery(
         {
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             budget.CancelAfter(StopBudget);
+            var stopping = clock.GetTimestamp();
             await endpoint.Stop(budget.Token).WaitAsync(StopBudget, clock, stoppingToken);
             endpoint.Start(stoppingToken);
-            LogRestarted(address);
+            LogRestarted(address, clock.GetElapsedTime(stopping).TotalMilliseconds);
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
         {
@@ -241,8 +249,17 @@ public sealed partial class ReceiveEndpointRecovery(
         base.Dispose();
     }
 
-    [LoggerMessage(LogLevel.Information, "Receive endpoint {Address} restarted after losing the broker")]
-    private partial void LogRestarted(Uri address);
+    [LoggerMessage(LogLevel.Information, "Receive endpoint {Address} restarted after losing the broker (its stop took {StopMilliseconds:F0} ms)")]
+    private partial void LogRestarted(Uri address, double stopMilliseconds);
+
+    [LoggerMessage(LogLevel.Information, "Receive endpoint {Address} lost the broker: {Error}")]
+    private partial void LogFaulted(Uri address, string error);
+
+    [LoggerMessage(LogLevel.Information, "Receive endpoint {Address} stopped by itself; restarting it")]
+    private partial void LogStoppedByItself(Uri address);
+
+    [LoggerMessage(LogLevel.Information, "Receive endpoint {Address} consumes again, {Seconds:F1} s after it stopped")]
+    private partial void LogConsumingAgain(Uri address, double seconds);
 
     [LoggerMessage(LogLevel.Warning, "Receive endpoint {Address}: its queue has had no consumer twice in a row; restarting it")]
     private partial void LogNoConsumer(Uri address);

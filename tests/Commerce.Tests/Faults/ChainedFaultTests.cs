@@ -179,7 +179,7 @@ public sealed class ChainedFaultTests(OwnInfrastructureSystem faults) : IClassFi
         }
         catch (TimeoutException exception)
         {
-            throw new TimeoutException($"{exception.Message}\nThe services' receive endpoints said:\n{faults.System.LogLines(6, "endpoint", "Consumer watch", "Cannot Retry")}", exception);
+            throw new TimeoutException($"{exception.Message}\nThe services' receive endpoints said:\n{faults.System.LogLines(12, "endpoint", "Consumer watch", "Cannot Retry")}", exception);
         }
 
         var consumingAfter = back.Elapsed;
