@@ -38,12 +38,17 @@ public sealed partial class ReceiveEndpointRecovery(
 
     /// <summary>How long the watch waits for the broker's answer (connect, channel, one passive declare) before it looks again.</summary>
     private static readonly TimeSpan WatchBudget = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long after the first endpoint reports the broker lost the others have to report it too (<see cref="RestartSilentEndpoints"/>).</summary>
+    private static readonly TimeSpan SilentAfter = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<Uri, FaultedEndpoint> faulted = new();
     private readonly ConcurrentDictionary<Uri, bool> restarting = new();
     /// <summary>Every endpoint that was ready once, whatever it says now, with how many watches in a row found no consumer.</summary>
     private readonly ConcurrentDictionary<Uri, (IReceiveEndpoint Endpoint, int Misses)> known = new();
     /// <summary>When each endpoint that is not consuming stopped consuming: the log says how long it took to come back.</summary>
     private readonly ConcurrentDictionary<Uri, DateTimeOffset> lostSince = new();
+    /// <summary>When an endpoint first reported the broker lost (UTC ticks), until the silent ones are swept; 0 when none did.</summary>
+    private long lossReportedTicks;
     private RabbitMQ.Client.IConnection? watchConnection;
     private RabbitMQ.Client.IChannel? watchChannel;
 
@@ -61,7 +66,12 @@ public sealed partial class ReceiveEndpointRecovery(
     public Task Faulted(ReceiveEndpointFaulted fault)
     {
         ConfirmedPublish.BrokerLost();
-        if (lostSince.TryAdd(fault.InputAddress, clock.GetUtcNow())) LogFaulted(fault.InputAddress, fault.Exception?.Message ?? "no cause given");
+        if (lostSince.TryAdd(fault.InputAddress, clock.GetUtcNow()))
+        {
+            LogFaulted(fault.InputAddress, fault.Exception?.Message ?? "no cause given");
+            ExpectNeighboursToReport();
+        }
+
         faulted.TryAdd(fault.InputAddress, new FaultedEndpoint(fault.ReceiveEndpoint, clock.GetUtcNow()));
         return Task.CompletedTask;
     }
@@ -78,12 +88,41 @@ public sealed partial class ReceiveEndpointRecovery(
         if (!lifetime.ApplicationStopping.IsCancellationRequested && !restarting.ContainsKey(completed.InputAddress))
         {
             ConfirmedPublish.BrokerLost();
-            lostSince.TryAdd(completed.InputAddress, clock.GetUtcNow());
+            if (lostSince.TryAdd(completed.InputAddress, clock.GetUtcNow())) ExpectNeighboursToReport();
             LogStoppedByItself(completed.InputAddress);
             faulted.TryAdd(completed.InputAddress, new FaultedEndpoint(completed.ReceiveEndpoint, clock.GetUtcNow()));
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// An endpoint that was consuming has just lost the broker. Only that arms the sweep: a restart that fails while the
+    /// broker is away faults again, and arming on those swept endpoints that had just come back.
+    /// </summary>
+    private void ExpectNeighboursToReport() =>
+        Interlocked.CompareExchange(ref lossReportedTicks, clock.GetUtcNow().UtcTicks, 0);
+
+    /// <summary>
+    /// Every endpoint of this bus shares one broker connection: when one reports it lost, all lost it. After a broker kill
+    /// under load, Stock's reserve-stock (its consumers in the middle of publishing their answers) raised neither Faulted
+    /// nor Completed while its two neighbours did; only the consumer watch found it, after the broker was back, and the
+    /// queue went 7–14 s without a consumer (the chained broker-kill test allows 15). So a second after the first report,
+    /// every endpoint that has said nothing is restarted with the rest, while the broker is still away.
+    /// </summary>
+    private void RestartSilentEndpoints()
+    {
+        var reported = Interlocked.Read(ref lossReportedTicks);
+        if (reported == 0 || clock.GetUtcNow().UtcTicks - reported < SilentAfter.Ticks) return;
+        Interlocked.Exchange(ref lossReportedTicks, 0);
+        if (lifetime.ApplicationStopping.IsCancellationRequested) return;
+        foreach (var (address, (endpoint, _)) in known)
+        {
+            if (lostSince.ContainsKey(address) || faulted.ContainsKey(address) || restarting.ContainsKey(address)) continue;
+            lostSince.TryAdd(address, new DateTimeOffset(reported, TimeSpan.Zero));
+            LogSilent(address);
+            faulted.TryAdd(address, new FaultedEndpoint(endpoint, clock.GetUtcNow() - RestartAfter));
+        }
     }
 
     /// <summary>
@@ -99,6 +138,7 @@ public sealed partial class ReceiveEndpointRecovery(
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500), clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            RestartSilentEndpoints();
             foreach (var (address, fault) in faulted)
             {
                 // One restart per endpoint at a time; a fault raised meanwhile waits in the list for the next tick.
@@ -228,8 +268,11 @@ public sealed partial class ReceiveEndpointRecovery(
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
         {
-            // Still faulted: it comes back into the list with its next fault, or at the latest with this retry.
-            faulted.TryAdd(address, new FaultedEndpoint(endpoint, clock.GetUtcNow()));
+            // Still faulted: it comes back into the list with its next fault, or at the latest with this retry. A stop that
+            // overran its budget is still under way, so the next try goes straight to the start: it comes at the next tick,
+            // not RestartAfter later (reserve-stock waited 2.5 s for nothing after its stop overran).
+            var overran = exception is OperationCanceledException or TimeoutException;
+            faulted.TryAdd(address, new FaultedEndpoint(endpoint, overran ? clock.GetUtcNow() - RestartAfter : clock.GetUtcNow()));
             LogRestartFailed(exception, address);
         }
         catch (OperationCanceledException)
@@ -260,6 +303,9 @@ public sealed partial class ReceiveEndpointRecovery(
 
     [LoggerMessage(LogLevel.Information, "Receive endpoint {Address} consumes again, {Seconds:F1} s after it stopped")]
     private partial void LogConsumingAgain(Uri address, double seconds);
+
+    [LoggerMessage(LogLevel.Information, "Receive endpoint {Address} did not report the broker lost, but its neighbours did; restarting it with them")]
+    private partial void LogSilent(Uri address);
 
     [LoggerMessage(LogLevel.Warning, "Receive endpoint {Address}: its queue has had no consumer twice in a row; restarting it")]
     private partial void LogNoConsumer(Uri address);
