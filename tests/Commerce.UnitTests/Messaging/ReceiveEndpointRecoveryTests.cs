@@ -48,7 +48,7 @@ public sealed class ReceiveEndpointRecoveryTests : IAsyncLifetime
         await recovery.Completed(Event<ReceiveEndpointCompleted>(releaseStock));
 
         // The consumer watch cannot see a broker here: only the report of its neighbour restarts reserve-stock.
-        await AdvanceUntilAsync(() => releaseStock.Starts == 1 && reserveStock.Starts == 1);
+        await AdvanceUntilAsync(() => releaseStock.Starts == 1 && reserveStock.Starts == 1, "both endpoints restarted");
     }
 
     [Fact]
@@ -56,12 +56,12 @@ public sealed class ReceiveEndpointRecoveryTests : IAsyncLifetime
     {
         await recovery.Completed(Event<ReceiveEndpointCompleted>(releaseStock));
         await recovery.Completed(Event<ReceiveEndpointCompleted>(reserveStock));
-        await AdvanceUntilAsync(() => releaseStock.Stops == 1 && reserveStock.Stops == 1);
+        await AdvanceUntilAsync(() => releaseStock.Stops == 1 && reserveStock.Stops == 1, "both endpoints stopped once");
 
         // reserve-stock is back; release-stock's start fails and faults while the broker is still away.
         await recovery.Ready(Event<ReceiveEndpointReady>(reserveStock));
         await recovery.Faulted(Event<ReceiveEndpointFaulted>(releaseStock));
-        await AdvanceUntilAsync(() => releaseStock.Stops == 2);
+        await AdvanceUntilAsync(() => releaseStock.Stops == 2, "release-stock restarted again");
 
         Assert.Equal(1, reserveStock.Stops);
     }
@@ -71,32 +71,30 @@ public sealed class ReceiveEndpointRecoveryTests : IAsyncLifetime
     {
         releaseStock.HangingStops = 1;
         await recovery.Completed(Event<ReceiveEndpointCompleted>(releaseStock));
-        await AdvanceUntilAsync(() => log.Collector.GetSnapshot().Any(record => record.Message.Contains("could not be restarted yet")));
+        await AdvanceUntilAsync(
+            () => log.Collector.GetSnapshot().Any(record => record.Message.Contains("could not be restarted yet")), "the stop ran out of its budget");
 
         // One tick later (0.5 s), not after another RestartAfter (2 s): the clock moves no further than that tick.
         clock.Advance(TimeSpan.FromMilliseconds(500));
-        await WaitUntilAsync(() => releaseStock.Starts == 1);
+        await UntilAsync(() => releaseStock.Starts == 1, "release-stock started at the next tick", clockStep: TimeSpan.Zero);
         Assert.Equal(2, releaseStock.Stops);
     }
 
-    /// <summary>Moves the fake clock a tick at a time until the condition holds; the recovery's loop runs on the thread pool.</summary>
-    private async Task AdvanceUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Deadline);
-        while (!condition())
-        {
-            deadline.Token.ThrowIfCancellationRequested();
-            clock.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(5, deadline.Token); // lets the loop run its tick before the next one; the condition, not this, ends the wait
-        }
-    }
+    /// <summary>Moves the fake clock 0.1 s at a time until the condition holds; the recovery's loop runs on the thread pool.</summary>
+    private Task AdvanceUntilAsync(Func<bool> condition, string what) => UntilAsync(condition, what, TimeSpan.FromMilliseconds(100));
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    /// <summary>
+    /// Waits, within <see cref="Deadline"/> of real time, until the condition holds, moving the fake clock by
+    /// <paramref name="clockStep"/> before each look (zero: the clock stays where it is).
+    /// </summary>
+    private async Task UntilAsync(Func<bool> condition, string what, TimeSpan clockStep)
     {
-        using var deadline = new CancellationTokenSource(Deadline);
+        var deadline = DateTime.UtcNow + Deadline;
         while (!condition())
         {
-            await Task.Delay(5, deadline.Token);
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not within {Deadline.TotalSeconds} s: {what}");
+            clock.Advance(clockStep);
+            await Task.Delay(5); // lets the loop run its tick before the next one; the condition, not this, ends the wait
         }
     }
 
