@@ -50,6 +50,8 @@ var order = builder.AddProject<Projects.Order>("order")
     .WithReference(orderDb).WaitFor(orderDb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitMq).WaitFor(rabbitMq)
+    // Prices read at placement, best effort: Order starts without Stock and orders the sequential way meanwhile.
+    .WithReference(stock)
     .AsCommerceService(commerce);
 
 var notification = builder.AddProject<Projects.Notification>("notification")

@@ -75,9 +75,10 @@ public sealed class OrderDbContext(DbContextOptions<OrderDbContext> options) : D
 
 /// <summary>
 /// Where an order's saga is; Completed and Rejected are final. Releasing waits for the participants to confirm their
-/// compensations, so a rejected order reads Pending until nothing of it is held.
+/// compensations, so a rejected order reads Pending until nothing of it is held. ReservingStockAndFunds is the two takes
+/// at once (an order priced at placement, without a coupon); the others are the sequential path. Stored by name.
 /// </summary>
-public enum OrderStep { ReservingStock, RedeemingCoupon, ReservingFunds, Releasing, Completed, Rejected }
+public enum OrderStep { ReservingStock, RedeemingCoupon, ReservingFunds, Releasing, Completed, Rejected, ReservingStockAndFunds }
 
 /// <summary>An order and its saga state.</summary>
 public sealed class OrderRecord
@@ -113,7 +114,7 @@ public static class OrderStatus
     public const string Rejected = "Rejected";
 }
 
-/// <summary>One line of an order; the unit price is known once Stock has reserved it.</summary>
+/// <summary>One line of an order; the unit price is read from Stock at placement, or known once Stock has reserved it.</summary>
 public sealed class OrderItemRecord
 {
     public Guid OrderId { get; set; }

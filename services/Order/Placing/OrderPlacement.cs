@@ -36,7 +36,9 @@ public sealed class OrderPlacement(OrderDbContext db, OutboxRelay relay, OrderMe
         }
     }
 
-    public async Task<PlacementOutcome> PlaceAsync(string userId, string idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken)
+    /// <param name="unitPrices">The products' prices read at placement, or null: then Stock prices the lines as it takes them.</param>
+    public async Task<PlacementOutcome> PlaceAsync(
+        string userId, string idempotencyKey, PlaceOrderRequest request, IReadOnlyDictionary<string, long>? unitPrices, CancellationToken cancellationToken)
     {
         var fingerprint = PlaceOrderValidation.Fingerprint(request);
         if (await FindByKeyAsync(userId, idempotencyKey, fingerprint, cancellationToken) is { } earlier)
@@ -58,6 +60,7 @@ public sealed class OrderPlacement(OrderDbContext db, OutboxRelay relay, OrderMe
                 LineNumber = index + 1,
                 ProductId = item.ProductId!,
                 Quantity = item.Quantity,
+                UnitPrice = unitPrices is not null && unitPrices.TryGetValue(item.ProductId!, out var price) ? price : null,
             }).ToList(),
         };
         var firstCommands = OrderSaga.Start(order, now, sagaOptions.Value.StepTimeout);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Commerce.Contracts;
 using Commerce.Order.Telemetry;
 using Commerce.ServiceDefaults.Auth;
 using Commerce.ServiceDefaults.Errors;
@@ -10,8 +11,8 @@ namespace Commerce.Order.Placing;
 public static class PlaceOrderEndpoint
 {
     /// <summary>
-    /// <c>POST /api/orders</c>: validate, wait for room among the Pending orders (bounded), take the caller's lock
-    /// (bounded wait), place or replay, answer 202.
+    /// <c>POST /api/orders</c>: validate, wait for room among the Pending orders (bounded), read the prices from Stock
+    /// (bounded, best effort), take the caller's lock (bounded wait), place or replay, answer 202.
     /// </summary>
     public static RouteGroupBuilder MapPlaceOrder(this RouteGroupBuilder orders)
     {
@@ -29,6 +30,7 @@ public static class PlaceOrderEndpoint
         OrderAdmission admission,
         PerUserOrderLock orderLock,
         OrderPlacement placement,
+        ProductPrices prices,
         OrderMetrics metrics,
         HttpContext http,
         CancellationToken cancellationToken)
@@ -48,6 +50,8 @@ public static class PlaceOrderEndpoint
                 "Too many orders are being processed right now; nothing was placed. Retry after the time in Retry-After.");
         }
 
+        // Read while the lock is being taken: the two waits overlap (a refused lock leaves the read to its 250 ms budget).
+        var readingPrices = prices.TryReadAsync(request!.Items!.Select(item => new OrderLine(item.ProductId!, item.Quantity)), cancellationToken);
         var userId = user.UserId();
         await using var held = await orderLock.TryAcquireAsync(userId, cancellationToken);
         if (held is null)
@@ -57,7 +61,7 @@ public static class PlaceOrderEndpoint
                 "Another order of yours is being placed; retry after the time in Retry-After.");
         }
 
-        var outcome = await placement.PlaceAsync(userId, idempotencyKey!, request!, cancellationToken);
+        var outcome = await placement.PlaceAsync(userId, idempotencyKey!, request!, await readingPrices, cancellationToken);
         if (outcome is PlacementOutcome.Accepted placed && orderLock.HoldsUntilFinal)
         {
             // The incident's code (Orders__LockScope=Global): the one lock stays held until the order is final.

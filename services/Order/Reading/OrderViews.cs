@@ -29,5 +29,5 @@ public sealed record OrderView(
         order.UpdatedAt);
 }
 
-/// <summary>A line; the unit price is null until Stock has priced it.</summary>
+/// <summary>A line; the unit price is null until the order is priced (at placement, or when Stock takes it).</summary>
 public sealed record OrderItemView(string ProductId, int Quantity, long? UnitPrice);

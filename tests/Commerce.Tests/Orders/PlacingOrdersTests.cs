@@ -27,6 +27,28 @@ public sealed class PlacingOrdersTests(SharedSystem shared)
         Assert.Equal((8, 0, 2), (stock.Available, stock.Reserved, stock.Sold));
     }
 
+    [Fact]
+    public async Task An_order_priced_at_placement_takes_stock_and_money_at_once()
+    {
+        var (user, product) = (Storefront.UniqueId("u"), Storefront.UniqueId("bibimbap"));
+        await store.PutProductAsync(product, price: 2500, stock: 10);
+        await store.DepositAsync(user, 10_000);
+        // Counted over every order of the shared system: it rises only if Order read the prices and took both at once.
+        const string Steps = "commerce_order_saga_step_duration_seconds_count";
+        const string BothAtOnce = "step=\"ReservingStockAndFunds\"";
+        var before = await ServiceAssertions.CounterAsync(shared.System, "order", Steps, BothAtOnce);
+
+        var order = await store.WaitForFinalAsync(user, await store.PlaceAcceptedOrderAsync(user, (product, 3)));
+
+        Assert.Equal(("Completed", 7500L, 2500L), (order.Status, order.Total, Assert.Single(order.Items).UnitPrice!.Value));
+        Assert.Equal(new WalletView(2500, 0, 2500), await store.GetWalletAsync(user));
+        Assert.Equal(7, (await store.GetProductAsync(product)).Available);
+        await Eventually.Until(
+            async () => await ServiceAssertions.CounterAsync(shared.System, "order", Steps, BothAtOnce) > before,
+            TimeSpan.FromSeconds(10),
+            "an order's stock and money taken at once (ReservingStockAndFunds)");
+    }
+
     [Theory]
     [InlineData("insufficient_stock")]
     [InlineData("unknown_product")]

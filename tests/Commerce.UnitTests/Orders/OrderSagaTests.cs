@@ -241,4 +241,130 @@ public sealed class OrderSagaTests
         Assert.Equal(0, order.Total);
         Assert.Equal(12000, order.Discount);
     }
+
+    // An order priced at placement (prices read from Stock) and without a coupon: stock and money are taken at once.
+
+    private static OrderRecord NewPricedOrder(Guid? couponId = null)
+    {
+        var order = NewOrder(couponId);
+        order.Items[0].UnitPrice = 4500;
+        order.Items[1].UnitPrice = 3000;
+        return order;
+    }
+
+    [Fact]
+    public void A_priced_order_without_a_coupon_takes_stock_and_money_at_once()
+    {
+        var order = NewPricedOrder();
+
+        var messages = OrderSaga.Start(order, T0, StepTimeout);
+
+        Assert.Equal([nameof(ReserveStock), nameof(ReserveFunds)], messages.Select(m => m.GetType().Name));
+        Assert.Equal(new ReserveFunds(order.OrderId, "u-1", 12000), messages[1]);
+        Assert.Equal(12000, order.Total);
+        Assert.Equal(OrderStep.ReservingStockAndFunds, order.Step);
+        Assert.Equal(T0 + StepTimeout, order.StepDeadline);
+    }
+
+    [Fact]
+    public void A_priced_order_with_a_coupon_or_a_line_unpriced_goes_the_sequential_way()
+    {
+        var withCoupon = NewPricedOrder(Guid.NewGuid());
+        var unpriced = NewPricedOrder();
+        unpriced.Items[1].UnitPrice = null;
+
+        Assert.IsType<ReserveStock>(Assert.Single(OrderSaga.Start(withCoupon, T0, StepTimeout)));
+        Assert.IsType<ReserveStock>(Assert.Single(OrderSaga.Start(unpriced, T0, StepTimeout)));
+        Assert.Equal(OrderStep.ReservingStock, withCoupon.Step);
+        Assert.Equal(OrderStep.ReservingStock, unpriced.Step);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_second_of_the_two_takes_completes_the_order_whichever_comes_first(bool stockFirst)
+    {
+        var order = NewPricedOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+        object stock = PricedAt(order), funds = new FundsReserved(order.OrderId);
+
+        Assert.Empty(Apply(order, stockFirst ? stock : funds));
+        Assert.Empty(Apply(order, stockFirst ? stock : funds));
+        Assert.Equal(OrderStatus.Pending, order.Status);
+        var completed = Assert.IsType<OrderCompleted>(Assert.Single(Apply(order, stockFirst ? funds : stock)));
+
+        Assert.Equal(12000, completed.Total);
+        Assert.Equal([new PricedLine("kimbap", 2, 4500), new PricedLine("ramen", 1, 3000)], completed.Lines);
+        Assert.Equal(OrderStatus.Completed, order.Status);
+        Assert.False(order.StockReserved || order.FundsReserved);
+    }
+
+    [Fact]
+    public void The_order_keeps_the_prices_it_was_placed_at_and_charged_for()
+    {
+        var order = NewPricedOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+
+        // Repriced between placement and take: the money step was asked for the placement total, so that total stands.
+        Apply(order, new StockReserved(order.OrderId, [new PricedLine("kimbap", 2, 9999), new PricedLine("ramen", 1, 9999)]));
+        var completed = Assert.IsType<OrderCompleted>(Assert.Single(Apply(order, new FundsReserved(order.OrderId))));
+
+        Assert.Equal(12000, completed.Total);
+        Assert.Equal(4500, completed.Lines[0].UnitPrice);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void No_stock_releases_the_money_whether_or_not_it_was_taken_yet(bool fundsAnsweredFirst)
+    {
+        var order = NewPricedOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+        if (fundsAnsweredFirst) Apply(order, new FundsReserved(order.OrderId));
+
+        var messages = Apply(order, new StockReservationFailed(order.OrderId, RejectionReasons.InsufficientStock));
+
+        Assert.IsType<ReleaseFunds>(Assert.Single(messages));
+        Assert.Equal(OrderStep.Releasing, order.Step);
+        // The take that raced with the release answers late; the release in flight covers it.
+        if (!fundsAnsweredFirst) Assert.Empty(Apply(order, new FundsReserved(order.OrderId)));
+        Assert.Equal(OrderStatus.Pending, order.Status);
+        var rejected = Assert.IsType<OrderRejected>(Assert.Single(Apply(order, new FundsReleased(order.OrderId))));
+        Assert.Equal(RejectionReasons.InsufficientStock, rejected.Reason);
+        Assert.False(order.StockReserved || order.FundsReserved);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void No_money_releases_the_stock_whether_or_not_it_was_taken_yet(bool stockAnsweredFirst)
+    {
+        var order = NewPricedOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+        if (stockAnsweredFirst) Apply(order, PricedAt(order));
+
+        var messages = Apply(order, new FundsReservationFailed(order.OrderId, RejectionReasons.InsufficientFunds));
+
+        Assert.IsType<ReleaseStock>(Assert.Single(messages));
+        if (!stockAnsweredFirst) Assert.Empty(Apply(order, new StockReservationFailed(order.OrderId, RejectionReasons.InsufficientStock)));
+        var rejected = Assert.IsType<OrderRejected>(Assert.Single(Apply(order, new StockReleased(order.OrderId))));
+        Assert.Equal(RejectionReasons.InsufficientFunds, rejected.Reason);
+    }
+
+    [Fact]
+    public void A_timeout_of_the_two_takes_releases_both_and_waits_for_both()
+    {
+        var order = NewPricedOrder();
+        OrderSaga.Start(order, T0, StepTimeout);
+        Apply(order, PricedAt(order));
+
+        Assert.Empty(Apply(order, new StepTimedOut(order.OrderId, OrderStep.ReservingStockAndFunds), T0.AddSeconds(5)));
+        var messages = Apply(order, new StepTimedOut(order.OrderId, OrderStep.ReservingStockAndFunds), order.StepDeadline.AddSeconds(1));
+
+        Assert.Equal([nameof(ReleaseFunds), nameof(ReleaseStock)], messages.Select(m => m.GetType().Name));
+        Assert.Empty(Apply(order, new StockReleased(order.OrderId)));
+        Assert.Equal(RejectionReasons.Timeout, Assert.IsType<OrderRejected>(Assert.Single(Apply(order, new FundsReleased(order.OrderId)))).Reason);
+        // The money step answers after all: taken after the rejection, so given back again.
+        Assert.IsType<ReleaseFunds>(Assert.Single(Apply(order, new FundsReserved(order.OrderId))));
+    }
 }
