@@ -18,8 +18,7 @@ public sealed record StepTimedOut(Guid OrderId, OrderStep Step);
 /// placement and has no coupon, ReserveStock and ReserveFunds at once (ReservingStockAndFunds), Completed when both
 /// answered; otherwise ReserveStock (which prices it) → RedeemCoupon (if a coupon) → ReserveFunds → Completed. Each step
 /// takes for good (stock sold, coupon used, money taken), so the last answer completes the order: no commit round, five
-/// messages per order. On
-/// failure or timeout, Releasing: compensate exactly the steps done (and the one timed out, whose answer may still come),
+/// messages per order. On failure or timeout, Releasing: compensate exactly the steps done (and the one timed out, whose answer may still come),
 /// newest first, and wait until each participant confirms, then Rejected. So a client that reads Completed finds the
 /// stock sold and the money taken, and one that reads Rejected finds nothing of the order held. Answers that arrive
 /// after that are compensated again (participants are idempotent). Releasing never gives up: past its deadline it sends
@@ -35,8 +34,7 @@ public static class OrderSaga
         // in parallel, two hops to Completed instead of four. A coupon's discount needs the coupon's answer first.
         if (order.CouponId is null && order.Items.All(item => item.UnitPrice is not null))
         {
-            order.Subtotal = order.Items.Sum(item => item.Quantity * item.UnitPrice!.Value);
-            order.Total = order.Subtotal;
+            PriceFromItems(order);
             if (order.Total > 0)
             {
                 EnterStep(order, OrderStep.ReservingStockAndFunds, now, stepTimeout);
@@ -53,8 +51,9 @@ public static class OrderSaga
         {
             // The order's own prices stand: the funds step was asked for their total. Stock's prices are the same unless
             // the product was repriced in the milliseconds between placement and take.
-            (OrderStep.ReservingStockAndFunds, StockReserved) => TookInParallel(order, () => order.StockReserved = true, order.StockReserved, now),
-            (OrderStep.ReservingStockAndFunds, FundsReserved) => TookInParallel(order, () => order.FundsReserved = true, order.FundsReserved, now),
+            // An answer counts once, as a confirmation does below: a repeat finds its flag set and changes nothing.
+            (OrderStep.ReservingStockAndFunds, StockReserved) when !order.StockReserved => TookInParallel(order, () => order.StockReserved = true, now),
+            (OrderStep.ReservingStockAndFunds, FundsReserved) when !order.FundsReserved => TookInParallel(order, () => order.FundsReserved = true, now),
             // One side refused; the other may have taken (or may still take, its command in flight): release it too.
             (OrderStep.ReservingStockAndFunds, StockReservationFailed failed) =>
                 RejectWhileOtherMayHold(order, () => order.FundsReserved = true, failed.Reason, now, stepTimeout),
@@ -85,13 +84,8 @@ public static class OrderSaga
     public static bool IsSettling(OrderStep step) => step is OrderStep.Releasing;
 
     /// <summary>One of the two parallel takes answered; the second answer completes the order.</summary>
-    private static IReadOnlyList<object> TookInParallel(OrderRecord order, Action took, bool alreadyKnown, DateTimeOffset now)
+    private static IReadOnlyList<object> TookInParallel(OrderRecord order, Action took, DateTimeOffset now)
     {
-        if (alreadyKnown)
-        {
-            return [];
-        }
-
         took();
         order.UpdatedAt = now;
         return order.StockReserved && order.FundsReserved ? Complete(order, now) : [];
@@ -104,6 +98,13 @@ public static class OrderSaga
         return Reject(order, reason, now, stepTimeout);
     }
 
+    /// <summary>Subtotal and total (before any discount) from the lines' unit prices, which must all be known.</summary>
+    private static void PriceFromItems(OrderRecord order)
+    {
+        order.Subtotal = order.Items.Sum(item => item.Quantity * item.UnitPrice!.Value);
+        order.Total = order.Subtotal;
+    }
+
     private static IReadOnlyList<object> OnStockReserved(OrderRecord order, StockReserved reserved, DateTimeOffset now, TimeSpan stepTimeout)
     {
         order.StockReserved = true;
@@ -113,8 +114,7 @@ public static class OrderSaga
                 ?? throw new InvalidOperationException($"Stock reserved order {order.OrderId} without a price for {item.ProductId}.");
         }
 
-        order.Subtotal = order.Items.Sum(item => item.Quantity * item.UnitPrice!.Value);
-        order.Total = order.Subtotal;
+        PriceFromItems(order);
         if (order.CouponId is { } couponId)
         {
             EnterStep(order, OrderStep.RedeemingCoupon, now, stepTimeout);
