@@ -5,6 +5,7 @@ using Commerce.Order.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Commerce.Order.Placing;
 
@@ -17,10 +18,10 @@ public abstract record PlacementOutcome
 }
 
 /// <summary>
-/// Places an order under the caller's lock: answers a repeated Idempotency-Key from the stored order, otherwise
-/// inserts the order, its items, its saga state and the first saga command in one transaction.
+/// Places an order under the caller's lock: inserts the order, its items, its saga state and the first saga commands
+/// in one statement, or answers a repeated Idempotency-Key from the stored order.
 /// </summary>
-public sealed class OrderPlacement(OrderDbContext db, OutboxRelay relay, OrderMetrics metrics, IOptions<SagaOptions> sagaOptions, TimeProvider clock)
+public sealed class OrderPlacement(OrderDbContext db, NpgsqlDataSource dataSource, OutboxRelay relay, OrderMetrics metrics, IOptions<SagaOptions> sagaOptions, TimeProvider clock)
 {
     /// <summary>
     /// Waits until the order is no longer Pending, or <paramref name="budget"/> passed (the lock it is held under has
@@ -41,11 +42,6 @@ public sealed class OrderPlacement(OrderDbContext db, OutboxRelay relay, OrderMe
         string userId, string idempotencyKey, PlaceOrderRequest request, IReadOnlyDictionary<string, long>? unitPrices, CancellationToken cancellationToken)
     {
         var fingerprint = PlaceOrderValidation.Fingerprint(request);
-        if (await FindByKeyAsync(userId, idempotencyKey, fingerprint, cancellationToken) is { } earlier)
-        {
-            return earlier;
-        }
-
         var now = clock.GetUtcNow();
         var order = new OrderRecord
         {
@@ -64,23 +60,72 @@ public sealed class OrderPlacement(OrderDbContext db, OutboxRelay relay, OrderMe
             }).ToList(),
         };
         var firstCommands = OrderSaga.Start(order, now, sagaOptions.Value.StepTimeout);
-        db.Orders.Add(order);
-        OutboxWriter.Enqueue(db, firstCommands, now);
-        try
+        if (!await InsertUnlessKeyUsedAsync(order, firstCommands, now, cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            // The lock expired or was bypassed and the same key won elsewhere: the unique index decides.
-            db.ChangeTracker.Clear();
+            // The key was used before (a retry, or the lock expired or was bypassed and the same key won elsewhere).
             return await FindByKeyAsync(userId, idempotencyKey, fingerprint, cancellationToken)
-                ?? throw new InvalidOperationException("Unique violation without a conflicting order.", exception);
+                ?? throw new InvalidOperationException($"Idempotency-Key {idempotencyKey} conflicted, but no order of {userId} has it.");
         }
 
         relay.WakeUp();
         metrics.OrderPlaced();
         return new PlacementOutcome.Accepted(order.OrderId);
+    }
+
+    /// <summary>
+    /// The order, its lines, its saga state and its first commands as one statement (one round trip, its own transaction):
+    /// nothing of it is written when the user already has an order with that key, and then it answers false. The unique
+    /// index decides between two requests with one key, whatever the lock did. Plain Npgsql, not EF Core: EF's
+    /// look-up, change tracking and explicit transaction were three round trips and a tenth of Order's CPU per order.
+    /// </summary>
+    private async Task<bool> InsertUnlessKeyUsedAsync(OrderRecord order, IReadOnlyList<object> firstCommands, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var outbox = firstCommands.Select(OutboxWriter.Row).ToList();
+        await using var insert = dataSource.CreateCommand(
+            """
+            WITH placed AS (
+                INSERT INTO orders (order_id, user_id, idempotency_key, request_hash, status, step, reason, coupon_id,
+                    subtotal, discount, total, stock_reserved, coupon_redeemed, funds_reserved,
+                    step_started_at, step_deadline, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $21, $7, $8, $9, $10, $22, $23, $24, $11, $12, $13, $13)
+                ON CONFLICT (user_id, idempotency_key) DO NOTHING
+                RETURNING order_id),
+            lines AS (
+                INSERT INTO order_items (order_id, line_number, product_id, quantity, unit_price)
+                SELECT placed.order_id, line.line_number, line.product_id, line.quantity, line.unit_price
+                FROM placed, unnest($14::int[], $15::text[], $16::int[], $17::bigint[]) AS line(line_number, product_id, quantity, unit_price)),
+            commands AS (
+                INSERT INTO outbox_messages (message_type, body, created_at, trace_parent)
+                SELECT message.message_type, message.body::jsonb, $13, message.trace_parent
+                FROM placed, unnest($18::text[], $19::text[], $20::text[]) WITH ORDINALITY AS message(message_type, body, trace_parent, position)
+                ORDER BY message.position)
+            SELECT count(*) FROM placed
+            """);
+        insert.Parameters.Add(new() { Value = order.OrderId });
+        insert.Parameters.Add(new() { Value = order.UserId });
+        insert.Parameters.Add(new() { Value = order.IdempotencyKey });
+        insert.Parameters.Add(new() { Value = order.RequestHash });
+        insert.Parameters.Add(new() { Value = order.Status });
+        insert.Parameters.Add(new() { Value = order.Step.ToString() });
+        insert.Parameters.Add(new() { Value = (object?)order.CouponId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        insert.Parameters.Add(new() { Value = order.Subtotal });
+        insert.Parameters.Add(new() { Value = order.Discount });
+        insert.Parameters.Add(new() { Value = order.Total });
+        insert.Parameters.Add(new() { Value = order.StepStartedAt });
+        insert.Parameters.Add(new() { Value = order.StepDeadline });
+        insert.Parameters.Add(new() { Value = now });
+        insert.Parameters.Add(new() { Value = order.Items.Select(item => item.LineNumber).ToArray() });
+        insert.Parameters.Add(new() { Value = order.Items.Select(item => item.ProductId).ToArray() });
+        insert.Parameters.Add(new() { Value = order.Items.Select(item => item.Quantity).ToArray() });
+        insert.Parameters.Add(new() { Value = order.Items.Select(item => item.UnitPrice).ToArray() });
+        insert.Parameters.Add(new() { Value = outbox.Select(row => row.MessageType).ToArray() });
+        insert.Parameters.Add(new() { Value = outbox.Select(row => row.Body).ToArray() });
+        insert.Parameters.Add(new() { Value = outbox.Select(row => row.TraceParent).ToArray() });
+        insert.Parameters.Add(new() { Value = (object?)order.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
+        insert.Parameters.Add(new() { Value = order.StockReserved });
+        insert.Parameters.Add(new() { Value = order.CouponRedeemed });
+        insert.Parameters.Add(new() { Value = order.FundsReserved });
+        return (long)(await insert.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 
     private async Task<PlacementOutcome?> FindByKeyAsync(string userId, string idempotencyKey, string fingerprint, CancellationToken cancellationToken)
