@@ -5,7 +5,6 @@ using Commerce.Order.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Commerce.Order.Placing;
 
@@ -87,44 +86,30 @@ public sealed class OrderPlacement(OrderDbContext db, NpgsqlDataSource dataSourc
                 INSERT INTO orders (order_id, user_id, idempotency_key, request_hash, status, step, reason, coupon_id,
                     subtotal, discount, total, stock_reserved, coupon_redeemed, funds_reserved,
                     step_started_at, step_deadline, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $21, $7, $8, $9, $10, $22, $23, $24, $11, $12, $13, $13)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
                 ON CONFLICT (user_id, idempotency_key) DO NOTHING
                 RETURNING order_id),
             lines AS (
                 INSERT INTO order_items (order_id, line_number, product_id, quantity, unit_price)
                 SELECT placed.order_id, line.line_number, line.product_id, line.quantity, line.unit_price
-                FROM placed, unnest($14::int[], $15::text[], $16::int[], $17::bigint[]) AS line(line_number, product_id, quantity, unit_price)),
+                FROM placed, unnest($18::int[], $19::text[], $20::int[], $21::bigint[]) AS line(line_number, product_id, quantity, unit_price)),
             commands AS (
                 INSERT INTO outbox_messages (message_type, body, created_at, trace_parent)
-                SELECT message.message_type, message.body::jsonb, $13, message.trace_parent
-                FROM placed, unnest($18::text[], $19::text[], $20::text[]) WITH ORDINALITY AS message(message_type, body, trace_parent, position)
+                SELECT message.message_type, message.body::jsonb, $17, message.trace_parent
+                FROM placed, unnest($22::text[], $23::text[], $24::text[]) WITH ORDINALITY AS message(message_type, body, trace_parent, position)
                 ORDER BY message.position)
             SELECT count(*) FROM placed
             """);
-        insert.Parameters.Add(new() { Value = order.OrderId });
-        insert.Parameters.Add(new() { Value = order.UserId });
-        insert.Parameters.Add(new() { Value = order.IdempotencyKey });
-        insert.Parameters.Add(new() { Value = order.RequestHash });
-        insert.Parameters.Add(new() { Value = order.Status });
-        insert.Parameters.Add(new() { Value = order.Step.ToString() });
-        insert.Parameters.Add(new() { Value = (object?)order.CouponId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
-        insert.Parameters.Add(new() { Value = order.Subtotal });
-        insert.Parameters.Add(new() { Value = order.Discount });
-        insert.Parameters.Add(new() { Value = order.Total });
-        insert.Parameters.Add(new() { Value = order.StepStartedAt });
-        insert.Parameters.Add(new() { Value = order.StepDeadline });
-        insert.Parameters.Add(new() { Value = now });
-        insert.Parameters.Add(new() { Value = order.Items.Select(item => item.LineNumber).ToArray() });
-        insert.Parameters.Add(new() { Value = order.Items.Select(item => item.ProductId).ToArray() });
-        insert.Parameters.Add(new() { Value = order.Items.Select(item => item.Quantity).ToArray() });
-        insert.Parameters.Add(new() { Value = order.Items.Select(item => item.UnitPrice).ToArray() });
-        insert.Parameters.Add(new() { Value = outbox.Select(row => row.MessageType).ToArray() });
-        insert.Parameters.Add(new() { Value = outbox.Select(row => row.Body).ToArray() });
-        insert.Parameters.Add(new() { Value = outbox.Select(row => row.TraceParent).ToArray() });
-        insert.Parameters.Add(new() { Value = (object?)order.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
-        insert.Parameters.Add(new() { Value = order.StockReserved });
-        insert.Parameters.Add(new() { Value = order.CouponRedeemed });
-        insert.Parameters.Add(new() { Value = order.FundsReserved });
+        object?[] values =
+        [
+            order.OrderId, order.UserId, order.IdempotencyKey, order.RequestHash, order.Status, order.Step.ToString(),
+            order.Reason, order.CouponId, order.Subtotal, order.Discount, order.Total,
+            order.StockReserved, order.CouponRedeemed, order.FundsReserved, order.StepStartedAt, order.StepDeadline, now,
+            order.Items.Select(item => item.LineNumber).ToArray(), order.Items.Select(item => item.ProductId).ToArray(),
+            order.Items.Select(item => item.Quantity).ToArray(), order.Items.Select(item => item.UnitPrice).ToArray(),
+            outbox.Select(row => row.MessageType).ToArray(), outbox.Select(row => row.Body).ToArray(), outbox.Select(row => row.TraceParent).ToArray(),
+        ];
+        foreach (var value in values) insert.Parameters.Add(new() { Value = value ?? DBNull.Value });
         return (long)(await insert.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 
