@@ -9,9 +9,9 @@ namespace Commerce.Order.Data;
 /// </summary>
 public sealed class OrderDbContext(DbContextOptions<OrderDbContext> options) : DbContext(options)
 {
+    // Only orders are queried through EF (the reads, the timeout sweep); the lines and the outbox are in the model for
+    // the migrations, and written in plain SQL (OrderPlacement, OrderSagaStore, OutboxWriter).
     public DbSet<OrderRecord> Orders => Set<OrderRecord>();
-    public DbSet<OrderItemRecord> OrderItems => Set<OrderItemRecord>();
-    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

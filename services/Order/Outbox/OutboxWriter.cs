@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Commerce.Order.Data;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Commerce.Order.Outbox;
 
@@ -21,16 +21,9 @@ public static class OutboxWriter
     public static NpgsqlBatchCommand Insert(object message, DateTimeOffset now)
     {
         var row = Row(message);
-        return new("INSERT INTO outbox_messages (message_type, body, created_at, trace_parent) VALUES ($1, $2, $3, $4)")
-        {
-            Parameters =
-            {
-                new() { Value = row.MessageType },
-                new() { Value = row.Body, NpgsqlDbType = NpgsqlDbType.Jsonb },
-                new() { Value = now },
-                new() { Value = (object?)row.TraceParent ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
-            },
-        };
+        var insert = new NpgsqlBatchCommand("INSERT INTO outbox_messages (message_type, body, created_at, trace_parent) VALUES ($1, $2::jsonb, $3, $4)");
+        insert.Parameters.AddPositional(row.MessageType, row.Body, now, row.TraceParent);
+        return insert;
     }
 }
 

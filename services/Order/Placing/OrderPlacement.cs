@@ -100,16 +100,13 @@ public sealed class OrderPlacement(OrderDbContext db, NpgsqlDataSource dataSourc
                 ORDER BY message.position)
             SELECT count(*) FROM placed
             """);
-        object?[] values =
-        [
+        insert.Parameters.AddPositional(
             order.OrderId, order.UserId, order.IdempotencyKey, order.RequestHash, order.Status, order.Step.ToString(),
             order.Reason, order.CouponId, order.Subtotal, order.Discount, order.Total,
             order.StockReserved, order.CouponRedeemed, order.FundsReserved, order.StepStartedAt, order.StepDeadline, now,
             order.Items.Select(item => item.LineNumber).ToArray(), order.Items.Select(item => item.ProductId).ToArray(),
             order.Items.Select(item => item.Quantity).ToArray(), order.Items.Select(item => item.UnitPrice).ToArray(),
-            outbox.Select(row => row.MessageType).ToArray(), outbox.Select(row => row.Body).ToArray(), outbox.Select(row => row.TraceParent).ToArray(),
-        ];
-        foreach (var value in values) insert.Parameters.Add(new() { Value = value ?? DBNull.Value });
+            outbox.Select(row => row.MessageType).ToArray(), outbox.Select(row => row.Body).ToArray(), outbox.Select(row => row.TraceParent).ToArray());
         return (long)(await insert.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 

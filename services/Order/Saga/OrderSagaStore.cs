@@ -3,7 +3,6 @@ using Commerce.Order.Outbox;
 using Commerce.Order.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Commerce.Order.Saga;
 
@@ -102,10 +101,8 @@ public sealed class OrderSagaStore(
             WHERE o.order_id = $1
             ORDER BY i.line_number
             FOR UPDATE OF o{(skipIfBusy ? " SKIP LOCKED" : "")}
-            """, connection)
-        {
-            Parameters = { new() { Value = orderId } },
-        };
+            """, connection);
+        select.Parameters.AddPositional(orderId);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         OrderRecord? order = null;
         while (await reader.ReadAsync(cancellationToken))
@@ -144,43 +141,27 @@ public sealed class OrderSagaStore(
         return order;
     }
 
-    private static NpgsqlBatchCommand UpdateOrder(OrderRecord order) =>
-        new(
+    private static NpgsqlBatchCommand UpdateOrder(OrderRecord order)
+    {
+        var update = new NpgsqlBatchCommand(
             """
             UPDATE orders SET status = $2, step = $3, reason = $4, subtotal = $5, discount = $6, total = $7,
                 stock_reserved = $8, coupon_redeemed = $9, funds_reserved = $10,
                 step_started_at = $11, step_deadline = $12, updated_at = $13
             WHERE order_id = $1
-            """)
-        {
-            Parameters =
-            {
-                new() { Value = order.OrderId },
-                new() { Value = order.Status },
-                new() { Value = order.Step.ToString() },
-                new() { Value = (object?)order.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
-                new() { Value = order.Subtotal },
-                new() { Value = order.Discount },
-                new() { Value = order.Total },
-                new() { Value = order.StockReserved },
-                new() { Value = order.CouponRedeemed },
-                new() { Value = order.FundsReserved },
-                new() { Value = order.StepStartedAt },
-                new() { Value = order.StepDeadline },
-                new() { Value = order.UpdatedAt },
-            },
-        };
+            """);
+        update.Parameters.AddPositional(
+            order.OrderId, order.Status, order.Step.ToString(), order.Reason, order.Subtotal, order.Discount, order.Total,
+            order.StockReserved, order.CouponRedeemed, order.FundsReserved, order.StepStartedAt, order.StepDeadline, order.UpdatedAt);
+        return update;
+    }
 
-    private static NpgsqlBatchCommand SetUnitPrice(OrderItemRecord item) =>
-        new("UPDATE order_items SET unit_price = $3 WHERE order_id = $1 AND line_number = $2")
-        {
-            Parameters =
-            {
-                new() { Value = item.OrderId },
-                new() { Value = item.LineNumber },
-                new() { Value = (object?)item.UnitPrice ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint },
-            },
-        };
+    private static NpgsqlBatchCommand SetUnitPrice(OrderItemRecord item)
+    {
+        var update = new NpgsqlBatchCommand("UPDATE order_items SET unit_price = $3 WHERE order_id = $1 AND line_number = $2");
+        update.Parameters.AddPositional(item.OrderId, item.LineNumber, item.UnitPrice);
+        return update;
+    }
 
     /// <summary>What a step may change of an order row (its lines' prices are compared apart), to tell whether there is anything to write.</summary>
     private sealed record SagaState(
