@@ -138,7 +138,9 @@ public static class NpgsqlRegistration
                 catch (PostgresException exception) when (attempt < 30 && CreatedByAnotherReplica(exception))
                 {
                     // Replicas start together: two may create the database or the history table at the same moment.
-                    // EF Core locks the history table only once it exists; the next attempt finds the other's work done.
+                    // EF Core locks the history table only once it exists, and that lock did not keep three Order copies
+                    // on a fresh database apart either: one added a column another had just added (42701) and exited.
+                    // The next attempt finds the other's work done.
                     logger.LogInformation("Another replica is creating the schema ({Message}); trying again", exception.MessageText);
                     await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
                 }
@@ -147,7 +149,7 @@ public static class NpgsqlRegistration
 
         private static bool CreatedByAnotherReplica(PostgresException exception) =>
             exception.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.DuplicateTable
-                or PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation;
+                or PostgresErrorCodes.DuplicateColumn or PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation;
 
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
