@@ -10,7 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<CouponDbContext>("coupondb");
-builder.AddRedisClient("redis");
+builder.AddServiceRedis();
 builder.AddCouponServices();
 builder.AddRabbitMqMessaging(bus => bus.AddCouponConsumers());
 

@@ -15,7 +15,7 @@ public static class OrderServiceRegistration
     public static WebApplicationBuilder AddOrderService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase<OrderDbContext>("orderdb");
-        builder.AddRedisClient("redis");
+        builder.AddServiceRedis();
         builder.Services.Configure<OrderLockOptions>(builder.Configuration.GetSection("Orders"));
         builder.Services.Configure<SagaOptions>(builder.Configuration.GetSection("Orders"));
         builder.Services.Configure<AdmissionOptions>(builder.Configuration.GetSection("Orders"));

@@ -9,7 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<StockDbContext>("stockdb");
-builder.AddRedisClient("redis");
+builder.AddServiceRedis();
 builder.AddStockServices();
 builder.AddRabbitMqMessaging(bus => bus.AddStockConsumers());
 
