@@ -55,9 +55,11 @@ public static class GateSuite
     /// <summary>
     /// How far the system's CPU per order, counted in pings' worth of CPU, may rise over the baseline's before the gate
     /// fails. Both are measured in the same run, so a machine that is slower all round raises both. On one machine
-    /// (2026-12-02, fresh systems): this build 159 and 158 pings' worth per order, the saga with a commit round (27b36e2,
-    /// the same gate) 271 and 250. At 1.4 × 158.5 = 222 a build that loses about half of the gain fails. Orders per ping,
-    /// the bar before this one, spread as wide as the gain across machines of the same kind.
+    /// (2026-12-07, fresh systems, `gate --start`): this build 91–123 pings' worth per order in five gates (mean 108.2),
+    /// the first orders that took for good (ef8f6fd) 156 and 200, the saga with a commit round (27b36e2) 191–241 in four.
+    /// At 1.4 × 108.2 = 151 a build that loses half of the gain over the commit round (about 160) fails, and the slowest
+    /// healthy gate seen clears it by a fifth. The ping is the noisy side: the same build pinged at 0.32–0.52 ms of CPU
+    /// while its orders held 39–47 ms.
     /// </summary>
     private const double CpuPerOrderOverBaseline = 1.4;
 
