@@ -71,11 +71,15 @@ public sealed class Storefront(CommerceSystem system)
         }, status => status is HttpStatusCode.Accepted or HttpStatusCode.OK, budget, $"order {idempotencyKey} taken");
 
     /// <summary>The ProblemDetails <c>code</c> of a refusal, when it has one.</summary>
-    public static async Task<string?> ProblemCodeAsync(HttpResponseMessage response)
+    public static async Task<string?> ProblemCodeAsync(HttpResponseMessage response) =>
+        ProblemCode(await response.Content.ReadAsStringAsync());
+
+    /// <summary>The ProblemDetails <c>code</c> in an answer's body, when it is JSON and has one.</summary>
+    public static string? ProblemCode(string body)
     {
         try
         {
-            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            using var document = JsonDocument.Parse(body);
             return document.RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
         }
         catch (JsonException)

@@ -1,6 +1,5 @@
 using Commerce.Tests.Systems;
 using System.Net;
-using System.Text.Json;
 
 namespace Commerce.Tests.Orders;
 
@@ -96,19 +95,12 @@ public sealed class GlobalLockTests(SwitchedSystem switched)
 
         var statuses = answers.Select(answer => answer.StatusCode).ToArray();
         var unexpected = answers.Where(answer => answer.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.Conflict)
-            || (answer.StatusCode == HttpStatusCode.Conflict && CodeOf(answer.Body) != "order_in_progress")).ToList();
+            || (answer.StatusCode == HttpStatusCode.Conflict && Storefront.ProblemCode(answer.Body) != "order_in_progress")).ToList();
         Assert.True(unexpected.Count == 0,
             $"{unexpected.Count} of 40 answers were not 202 or 409 order_in_progress:\n"
             + string.Join('\n', unexpected.Select(answer => $"{(int)answer.StatusCode} {answer.Body}"))
             + "\nThe services said:\n" + system.LogLines(10, "answered 5", "exception"));
         Assert.Contains(HttpStatusCode.Accepted, statuses);
         await Invariants.AssertHoldAsync(store, products, users, TimeSpan.FromMinutes(1));
-    }
-
-    /// <summary>A problem answer's stable <c>code</c>, read from the JSON as before (not found in the text).</summary>
-    private static string? CodeOf(string problem)
-    {
-        using var document = JsonDocument.Parse(problem);
-        return document.RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
     }
 }
