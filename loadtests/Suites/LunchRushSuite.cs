@@ -248,17 +248,18 @@ public static class LunchRushSuite
                 "warm-up's included; what the sagas still finished after the run is left out. The harness is listed apart.");
             ConsoleReport.Print(section);
             result = result.WithSection(section);
-            if (Interlocked.Read(ref accepted) > 0)
+            // The run is over: both counts are final.
+            var orders = Interlocked.Read(ref accepted);
+            var timedOrders = Interlocked.Read(ref acceptedTimed);
+            if (orders > 0)
             {
-                var timedPerOrder = cpuTimed is not null && Interlocked.Read(ref acceptedTimed) > 0
-                    ? ProcessCpu.SystemSeconds(cpuTimed) * 1000 / Interlocked.Read(ref acceptedTimed)
-                    : (double?)null;
+                var timedPerOrder = cpuTimed is not null && timedOrders > 0 ? ProcessCpu.SystemSeconds(cpuTimed) * 1000 / timedOrders : (double?)null;
                 if (timedPerOrder is not null)
                 {
-                    Console.WriteLine($"System CPU per accepted order in the timed part alone: {timedPerOrder:0.0} ms ({Interlocked.Read(ref acceptedTimed):N0} orders)");
+                    Console.WriteLine($"System CPU per accepted order in the timed part alone: {timedPerOrder:0.0} ms ({timedOrders:N0} orders)");
                 }
 
-                systemCpuPerOrder?.Invoke(new(ProcessCpu.SystemSeconds(cpu) * 1000 / Interlocked.Read(ref accepted), timedPerOrder));
+                systemCpuPerOrder?.Invoke(new(ProcessCpu.SystemSeconds(cpu) * 1000 / orders, timedPerOrder));
             }
         }
 
