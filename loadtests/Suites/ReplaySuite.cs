@@ -111,7 +111,7 @@ public static class ReplaySuite
     /// With 100 callers ordering back to back (<c>--copies 100</c>) the machine itself saturates: accept p95 of seconds,
     /// and ApiLatencyHigh then rightly fires on either system.
     /// </summary>
-    private const int LunchCrowdPerSecond = 50;
+    internal const int LunchCrowdPerSecond = 50;
 
     /// <summary>
     /// Lunch builds up (the incident's orders succeeded "only while traffic was still low"), and a shop meets it after a

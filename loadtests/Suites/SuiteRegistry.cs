@@ -26,7 +26,7 @@ public static class SuiteRegistry
             StorefrontMixSuite.RunAsync),
         ["replay"] = new(
             "both incidents side by side: starts the system with User lock + Redis gate, then Global lock + DbLock; " +
-            "a lunch crowd of 50 orders/s (--copies N: N ordering back to back), the coupon rush at --rate (5,000/s); " +
+            $"a lunch crowd of {ReplaySuite.LunchCrowdPerSecond} orders/s (--copies N: N ordering back to back), the coupon rush at --rate (5,000/s); " +
             "compares, and watches the alerts", ReplaySuite.RunAsync, StartsItsOwnSystems: true),
         ["idle"] = new(
             "one order on an idle system: one user, one order at a time, 200 orders (after 20 untimed) polled every 1 ms until final; " +
