@@ -77,11 +77,17 @@ public sealed class OutboxRelay(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var batch = new List<(long Id, string Type, string Body, string? TraceParent)>();
-        await using (var select = new NpgsqlCommand(
-            "SELECT id, message_type, body::text, trace_parent FROM outbox_messages ORDER BY id LIMIT @limit FOR UPDATE SKIP LOCKED", connection, transaction))
+        // Deleted as they are read, and the delete commits only after the broker confirmed every publish: a failed
+        // publish rolls the delete back and the messages stay. One round trip fewer than reading, then deleting.
+        await using (var take = new NpgsqlCommand(
+            """
+            DELETE FROM outbox_messages
+            WHERE id IN (SELECT id FROM outbox_messages ORDER BY id LIMIT @limit FOR UPDATE SKIP LOCKED)
+            RETURNING id, message_type, body::text, trace_parent
+            """, connection, transaction))
         {
-            select.Parameters.AddWithValue("limit", BatchSize);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            take.Parameters.AddWithValue("limit", BatchSize);
+            await using var reader = await take.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 batch.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
@@ -92,10 +98,8 @@ public sealed class OutboxRelay(
         {
             // Messages of one order are in order in the batch; publishing them concurrently is fine because each
             // participant gets at most one message per order from one step's batch (a command and its events).
+            batch.Sort((a, b) => a.Id.CompareTo(b.Id));
             await Task.WhenAll(batch.Select(message => PublishAsync(message.Type, message.Body, message.TraceParent, cancellationToken)));
-            await using var delete = new NpgsqlCommand("DELETE FROM outbox_messages WHERE id = ANY(@ids)", connection, transaction);
-            delete.Parameters.AddWithValue("ids", batch.Select(message => message.Id).ToArray());
-            await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
         if (Stopwatch.GetElapsedTime(backlogCountedAt) >= BacklogCountInterval)

@@ -45,40 +45,41 @@ public sealed class SalesRanking(NpgsqlDataSource db, IConnectionMultiplexer red
             return false;
         }
 
-        bool first;
-        List<SortedSetEntry> totals;
-        await using (var connection = await db.OpenConnectionAsync(cancellationToken))
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
-        {
-            await using (var claim = new NpgsqlCommand(
-                """
-                INSERT INTO ranking_counted (order_id) VALUES (@order)
+        // One statement, so the hot totals rows are locked only while the database runs it and commits. A copy arriving
+        // while the first is in flight waits on the claim's row, then counts as a redelivery: it adds nothing, but still
+        // sends the totals it reads, since the first delivery may have stopped between its commit and Redis.
+        await using var count = db.CreateCommand(
+            """
+            WITH claim AS (
+                INSERT INTO ranking_counted (order_id) VALUES ($1)
                 ON CONFLICT (order_id) DO UPDATE SET deliveries = ranking_counted.deliveries + 1
                 RETURNING deliveries
-                """, connection))
+            ), added AS (
+                INSERT INTO ranking_totals (product_id, sold)
+                SELECT line.product_id, line.quantity FROM unnest($2::text[], $3::bigint[]) WITH ORDINALITY AS line(product_id, quantity, n)
+                WHERE (SELECT deliveries FROM claim) = 1
+                ORDER BY line.n
+                ON CONFLICT (product_id) DO UPDATE SET sold = ranking_totals.sold + EXCLUDED.sold
+                RETURNING product_id, sold
+            ), totals AS (
+                SELECT product_id, sold FROM added
+                UNION ALL
+                SELECT product_id, sold FROM ranking_totals WHERE product_id = ANY($2) AND (SELECT deliveries FROM claim) > 1
+            )
+            SELECT claim.deliveries = 1, totals.product_id, totals.sold FROM claim LEFT JOIN totals ON true
+            """);
+        count.Parameters.Add(new() { Value = orderId });
+        count.Parameters.Add(new() { Value = sold.Select(line => line.ProductId).ToArray() });
+        count.Parameters.Add(new() { Value = sold.Select(line => line.Quantity).ToArray() });
+        var first = false;
+        var totals = new List<SortedSetEntry>(sold.Count);
+        await using (var reader = await count.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
             {
-                claim.Parameters.AddWithValue("order", orderId);
-                // A copy arriving while the first is in flight waits on the row, then counts as a redelivery.
-                first = (int)(await claim.ExecuteScalarAsync(cancellationToken))! == 1;
+                first = reader.GetBoolean(0);
+                if (!reader.IsDBNull(1)) totals.Add(new SortedSetEntry(reader.GetString(1), reader.GetInt64(2)));
             }
-
-            await using var add = new NpgsqlCommand(
-                first
-                    ? """
-                      INSERT INTO ranking_totals (product_id, sold)
-                      SELECT line.product_id, line.quantity FROM unnest(@ids, @quantities) WITH ORDINALITY AS line(product_id, quantity, n)
-                      ORDER BY line.n
-                      ON CONFLICT (product_id) DO UPDATE SET sold = ranking_totals.sold + EXCLUDED.sold
-                      RETURNING product_id, sold
-                      """
-                    // A redelivery adds nothing, but still sends the totals: the first delivery may have stopped
-                    // between its commit and Redis.
-                    : "SELECT product_id, sold FROM ranking_totals WHERE product_id = ANY(@ids)",
-                connection);
-            add.Parameters.AddWithValue("ids", sold.Select(line => line.ProductId).ToArray());
-            add.Parameters.AddWithValue("quantities", sold.Select(line => line.Quantity).ToArray());
-            totals = await ReadTotalsAsync(add, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
         }
 
         if (!first)

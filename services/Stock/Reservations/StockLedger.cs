@@ -21,70 +21,120 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
     private const string Refused = "refused";
     private const string NothingHeld = "nothing_held";
 
+    /// <summary>The step's unique key (order, kind): a second delivery's claim fails on it.</summary>
+    private const string StepKey = "PK_stock_steps";
+
     /// <summary>
-    /// Takes every line or none, for good: each line is one conditional update that moves the quantity from on sale to
-    /// sold only while enough is on sale, in ordinal product order; the first line that cannot be had rolls all of them back.
+    /// Takes every line or none, for good, in one round trip that is also its transaction: the step's row is claimed,
+    /// the products are locked in ordinal order, and one statement decides, takes, records the movements and sets the
+    /// outcome. The product rows are locked only while the database runs those statements and commits; every order
+    /// wants the same few products, so that is how long the next order waits.
     /// </summary>
     public async Task<ReservationOutcome> ReserveAsync(Guid orderId, IReadOnlyList<OrderLine>? lines, CancellationToken cancellationToken)
     {
         var plan = ReservationPlan.For(lines);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // A concurrent copy of this message waits here until the first one commits, then replays its answer.
-        if (!await ClaimStepAsync(connection, Reserve, orderId, cancellationToken))
+        string outcome;
+        List<PricedLine> priced = [];
+        try
         {
+            if (plan.Refusal is { } refusal)
+            {
+                await ExecuteAsync(connection, [ClaimReservation(orderId, refusal)], cancellationToken);
+                outcome = refusal;
+            }
+            else
+            {
+                (outcome, priced) = await TakeAsync(connection, orderId, plan.Lines, cancellationToken);
+            }
+        }
+        catch (PostgresException taken) when (taken is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: StepKey })
+        {
+            // The step's row was there (a redelivery, a copy that waited for the first one's commit, or a release's
+            // tombstone): the whole batch rolled back, and the answer is the one the row records.
             var replay = await ReplayReservationAsync(connection, orderId, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
             metrics.Reservation(replay.Duplicate ? StockOutcomes.Duplicate : replay.FailureReason ?? StockOutcomes.Reserved);
             return replay;
         }
 
-        var failure = plan.Refusal;
-        var priced = new List<PricedLine>(plan.Lines.Count);
-        if (failure is null)
+        metrics.Reservation(outcome);
+        if (outcome != StockOutcomes.Reserved)
         {
-            // Only an order of several lines can have taken some before one fails; a single failed update took nothing.
-            var partialTakePossible = plan.Lines.Count > 1;
-            if (partialTakePossible) await transaction.SaveAsync("lines", cancellationToken);
-            foreach (var line in plan.Lines)
-            {
-                var unitPrice = await TakeAsync(connection, line, cancellationToken);
-                if (unitPrice is null)
-                {
-                    if (partialTakePossible) await transaction.RollbackAsync("lines", cancellationToken);
-                    failure = await AllExistAsync(connection, plan.Lines, cancellationToken)
-                        ? StockOutcomes.InsufficientStock
-                        : StockOutcomes.UnknownProduct;
-                    priced.Clear();
-                    break;
-                }
-
-                priced.Add(new PricedLine(line.ProductId, line.Quantity, unitPrice.Value));
-            }
-        }
-
-        // The taken products stay locked until the commit, and every order wants the same few products: the movements
-        // and the outcome go in one round trip, so the next order waits as little as possible.
-        await ExecuteAsync(
-            connection,
-            failure is null
-                ? [RecordMovements(Reserve, orderId, priced), SetOutcome(Reserve, orderId, StockOutcomes.Reserved)]
-                : [SetOutcome(Reserve, orderId, failure)],
-            cancellationToken);
-
-        await transaction.CommitAsync(cancellationToken);
-
-        metrics.Reservation(failure ?? StockOutcomes.Reserved);
-        if (failure is not null)
-        {
-            logger.LogInformation("Order {OrderId}: nothing reserved ({Reason})", orderId, failure);
-            return ReservationOutcome.Failed(failure, duplicate: false);
+            logger.LogInformation("Order {OrderId}: nothing reserved ({Reason})", orderId, outcome);
+            return ReservationOutcome.Failed(outcome, duplicate: false);
         }
 
         return ReservationOutcome.Reserved(priced, duplicate: false);
     }
 
+    /// <summary>
+    /// The reservation's three statements, sent together without a transaction of our own: PostgreSQL runs a batch as one
+    /// implicit transaction, so a failure in any statement (the claim's unique key above all) rolls back all of them.
+    /// </summary>
+    private static async Task<(string Outcome, List<PricedLine> Lines)> TakeAsync(
+        NpgsqlConnection connection, Guid orderId, IReadOnlyList<OrderLine> lines, CancellationToken cancellationToken)
+    {
+        var productIds = lines.Select(line => line.ProductId).ToArray();
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(ClaimReservation(orderId, Pending));
+        // Locked in the one fixed order first, so the next statement starts after every earlier taker committed and
+        // sees what is on sale now; two orders of several lines never lock each other's products crosswise.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """SELECT product_id FROM products WHERE product_id = ANY($1) ORDER BY product_id COLLATE "C" FOR UPDATE""")
+        {
+            Parameters = { new() { Value = productIds } },
+        });
+        // The rule that stock never goes negative: every line is taken only if every line is on sale.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            $"""
+            WITH wanted AS (
+                SELECT line.product_id, line.quantity FROM unnest($2::text[], $3::bigint[]) AS line(product_id, quantity)
+            ), verdict AS (
+                SELECT CASE
+                    WHEN count(p.product_id) < count(*) THEN '{StockOutcomes.UnknownProduct}'
+                    WHEN bool_and(p.available >= w.quantity) THEN '{StockOutcomes.Reserved}'
+                    ELSE '{StockOutcomes.InsufficientStock}'
+                END AS outcome
+                FROM wanted w LEFT JOIN products p ON p.product_id = w.product_id
+            ), taken AS (
+                UPDATE products p SET available = p.available - w.quantity, sold = p.sold + w.quantity
+                FROM wanted w
+                WHERE p.product_id = w.product_id AND p.available >= w.quantity
+                  AND (SELECT outcome FROM verdict) = '{StockOutcomes.Reserved}'
+                RETURNING p.product_id, w.quantity, p.price
+            ), moved AS (
+                INSERT INTO stock_movements (order_id, kind, product_id, quantity, unit_price)
+                SELECT $1, '{Reserve}', product_id, quantity, price FROM taken
+            ), decided AS (
+                UPDATE stock_steps SET outcome = (SELECT outcome FROM verdict) WHERE order_id = $1 AND kind = '{Reserve}'
+            )
+            SELECT verdict.outcome, taken.product_id, taken.quantity, taken.price FROM verdict LEFT JOIN taken ON true
+            """)
+        {
+            Parameters =
+            {
+                new() { Value = orderId },
+                new() { Value = productIds },
+                new() { Value = lines.Select(line => (long)line.Quantity).ToArray() },
+            },
+        });
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken); // past the locked product ids, to the decision
+        var outcome = StockOutcomes.InsufficientStock;
+        var priced = new List<PricedLine>(lines.Count);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            outcome = reader.GetString(0);
+            if (!reader.IsDBNull(1))
+            {
+                priced.Add(new PricedLine(reader.GetString(1), checked((int)reader.GetInt64(2)), reader.GetInt64(3)));
+            }
+        }
+
+        priced.Sort((a, b) => string.CompareOrdinal(a.ProductId, b.ProductId));
+        return (outcome, priced);
+    }
 
     /// <summary>Creates or changes a product and sets its available quantity, recording the difference as a restock.</summary>
     public async Task<ProductView> RestockAsync(string productId, string name, long price, long stock, CancellationToken cancellationToken)
@@ -255,32 +305,18 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>The reservation's step row; no ON CONFLICT, so a second delivery fails here and rolls its batch back.</summary>
+    private static NpgsqlBatchCommand ClaimReservation(Guid orderId, string outcome) =>
+        new($"INSERT INTO stock_steps (order_id, kind, outcome) VALUES ($1, '{Reserve}', $2)")
+        {
+            Parameters = { new() { Value = orderId }, new() { Value = outcome } },
+        };
+
     private static NpgsqlBatchCommand SetOutcome(string kind, Guid orderId, string outcome) =>
         new("UPDATE stock_steps SET outcome = $1 WHERE order_id = $2 AND kind = $3")
         {
             Parameters = { new() { Value = outcome }, new() { Value = orderId }, new() { Value = kind } },
         };
-
-    /// <summary>The rule that stock never goes negative, as one statement: take the quantity only if it is on sale.</summary>
-    private static async Task<long?> TakeAsync(NpgsqlConnection connection, OrderLine line, CancellationToken cancellationToken)
-    {
-        await using var take = new NpgsqlCommand(
-            """
-            UPDATE products SET available = available - @q, sold = sold + @q
-            WHERE product_id = @id AND available >= @q
-            RETURNING price
-            """, connection);
-        take.Parameters.AddWithValue("id", line.ProductId);
-        take.Parameters.AddWithValue("q", (long)line.Quantity);
-        return await take.ExecuteScalarAsync(cancellationToken) as long?;
-    }
-
-    private static async Task<bool> AllExistAsync(NpgsqlConnection connection, IReadOnlyList<OrderLine> lines, CancellationToken cancellationToken)
-    {
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM products WHERE product_id = ANY(@ids)", connection);
-        count.Parameters.AddWithValue("ids", lines.Select(line => line.ProductId).ToArray());
-        return (long)(await count.ExecuteScalarAsync(cancellationToken))! == lines.Count;
-    }
 
     private static NpgsqlBatchCommand RecordMovements(string kind, Guid orderId, IReadOnlyList<PricedLine> lines) =>
         new(
@@ -323,6 +359,24 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
             : (null, null);
     }
 
+    /// <summary>Counts one more delivery of the reservation and reads what its first delivery recorded.</summary>
+    private static async Task<(string? Outcome, string? SettledBy)> CountRedeliveryAsync(
+        NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
+    {
+        await using var count = new NpgsqlCommand(
+            $"""
+            UPDATE stock_steps SET deliveries = deliveries + 1 WHERE order_id = $1 AND kind = '{Reserve}'
+            RETURNING outcome, settled_by
+            """, connection)
+        {
+            Parameters = { new() { Value = orderId } },
+        };
+        await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1))
+            : (null, null);
+    }
+
     private static async Task<List<PricedLine>> ReadReservedLinesAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
     {
         await using var read = new NpgsqlCommand(
@@ -345,7 +399,7 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
     /// <summary>The answer the first delivery gave, rebuilt from the stored rows: same lines, same prices.</summary>
     private async Task<ReservationOutcome> ReplayReservationAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
     {
-        var (outcome, settledBy) = await ReadReservationAsync(connection, orderId, cancellationToken);
+        var (outcome, settledBy) = await CountRedeliveryAsync(connection, orderId, cancellationToken);
         if (outcome == StockOutcomes.Reserved)
         {
             logger.LogInformation("Order {OrderId}: reservation redelivered; answering as before", orderId);

@@ -23,6 +23,9 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
     private const string Refused = "refused";
     private const string NothingHeld = "nothing_held";
 
+    /// <summary>The ledger's unique key per (order, kind): a second delivery's claim fails on it.</summary>
+    private const string StepKey = "ux_wallet_ledger_order_kind";
+
     public async Task<WalletView> ReadAsync(string userId, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -90,48 +93,40 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
 
     /// <summary>
     /// Takes the amount if the user has it available: one conditional update (<c>balance - reserved &gt;= amount</c>),
-    /// so concurrent orders can never together take more than the balance.
+    /// so concurrent orders can never together take more than the balance. The claim of the step's row, the take and
+    /// the outcome go in one round trip that is also their transaction.
     /// </summary>
     public async Task<FundsOutcome> ReserveAsync(Guid orderId, string? userId, long amount, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // A concurrent copy of this message waits here until the first one commits, then replays its answer.
         var wellFormed = Ids.IsWellFormed(userId) && amount >= 0;
-        if (!await ClaimStepAsync(connection, Reserve, orderId, wellFormed ? userId : null, wellFormed ? amount : 0, cancellationToken))
+        string outcome;
+        try
         {
+            if (!wellFormed)
+            {
+                outcome = await ClaimReservationAsync(connection, orderId, userId: null, amount: 0, FundsOutcomes.InsufficientFunds, cancellationToken);
+                logger.LogError("Order {OrderId}: cannot reserve {Amount} for user '{UserId}'; refused", orderId, amount, userId);
+            }
+            else if (amount == 0)
+            {
+                // A fully discounted order takes nothing, and its user may never have deposited.
+                outcome = await ClaimReservationAsync(connection, orderId, userId, amount, FundsOutcomes.Reserved, cancellationToken);
+            }
+            else
+            {
+                outcome = await TakeAsync(connection, orderId, userId!, amount, cancellationToken);
+            }
+        }
+        catch (PostgresException taken) when (taken is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: StepKey })
+        {
+            // The step's row was there (a redelivery, a copy that waited for the first one's commit, or a release's
+            // tombstone): the whole batch rolled back, and the answer is the one the row records.
             var replay = await ReplayReservationAsync(connection, orderId, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
             metrics.Reservation(replay.Duplicate ? FundsOutcomes.Duplicate : replay.FailureReason ?? FundsOutcomes.Reserved);
             return replay;
         }
 
-        string outcome;
-        if (!wellFormed)
-        {
-            logger.LogError("Order {OrderId}: cannot reserve {Amount} for user '{UserId}'; refused", orderId, amount, userId);
-            outcome = FundsOutcomes.InsufficientFunds;
-        }
-        else if (amount == 0)
-        {
-            // A fully discounted order takes nothing, and its user may never have deposited.
-            outcome = FundsOutcomes.Reserved;
-        }
-        else
-        {
-            await using var take = new NpgsqlCommand(
-                """
-                UPDATE wallets SET balance = balance - @amount, updated_at = now()
-                WHERE user_id = @user AND balance - reserved >= @amount
-                """, connection);
-            take.Parameters.AddWithValue("user", userId!);
-            take.Parameters.AddWithValue("amount", amount);
-            outcome = await take.ExecuteNonQueryAsync(cancellationToken) == 1 ? FundsOutcomes.Reserved : FundsOutcomes.InsufficientFunds;
-        }
-
-        await SetOutcomeAsync(connection, Reserve, orderId, userId: null, amount: null, outcome, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         metrics.Reservation(outcome);
         if (outcome != FundsOutcomes.Reserved)
         {
@@ -141,6 +136,53 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
 
         return FundsOutcome.Reserved(duplicate: false);
     }
+
+    /// <summary>
+    /// Claims the step's row, then takes the money if it is there and records which, sent together without a transaction
+    /// of our own: PostgreSQL runs a batch as one implicit transaction, so a second delivery's failed claim rolls back all.
+    /// </summary>
+    private static async Task<string> TakeAsync(NpgsqlConnection connection, Guid orderId, string userId, long amount, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(ClaimReservation(orderId, userId, amount, Pending));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            $"""
+            WITH taken AS (
+                UPDATE wallets SET balance = balance - $2, updated_at = now()
+                WHERE user_id = $1 AND balance - reserved >= $2
+                RETURNING user_id
+            )
+            UPDATE wallet_ledger
+            SET outcome = CASE WHEN EXISTS (SELECT FROM taken) THEN '{FundsOutcomes.Reserved}' ELSE '{FundsOutcomes.InsufficientFunds}' END
+            WHERE order_id = $3 AND kind = '{Reserve}'
+            RETURNING outcome
+            """)
+        {
+            Parameters = { new() { Value = userId }, new() { Value = amount }, new() { Value = orderId } },
+        });
+        return (string)(await batch.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task<string> ClaimReservationAsync(
+        NpgsqlConnection connection, Guid orderId, string? userId, long amount, string outcome, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { ClaimReservation(orderId, userId, amount, outcome) } };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return outcome;
+    }
+
+    /// <summary>The reservation's ledger row; no ON CONFLICT, so a second delivery fails here and rolls its batch back.</summary>
+    private static NpgsqlBatchCommand ClaimReservation(Guid orderId, string? userId, long amount, string outcome) =>
+        new($"INSERT INTO wallet_ledger (order_id, kind, user_id, amount, outcome) VALUES ($1, '{Reserve}', $2, $3, $4)")
+        {
+            Parameters =
+            {
+                new() { Value = orderId },
+                new() { Value = (object?)userId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+                new() { Value = amount },
+                new() { Value = outcome },
+            },
+        };
 
     /// <summary>
     /// Gives the money taken for the order back, once. A release that arrives before its reservation leaves a tombstone,
@@ -285,10 +327,28 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
             : (null, null);
     }
 
+    /// <summary>Counts one more delivery of the reservation and reads what its first delivery recorded.</summary>
+    private static async Task<(string? Outcome, string? SettledBy)> CountRedeliveryAsync(
+        NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
+    {
+        await using var count = new NpgsqlCommand(
+            $"""
+            UPDATE wallet_ledger SET deliveries = deliveries + 1 WHERE order_id = $1 AND kind = '{Reserve}'
+            RETURNING outcome, settled_by
+            """, connection)
+        {
+            Parameters = { new() { Value = orderId } },
+        };
+        await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1))
+            : (null, null);
+    }
+
     /// <summary>The answer the first delivery gave, from the stored row.</summary>
     private async Task<FundsOutcome> ReplayReservationAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
     {
-        var (outcome, settledBy) = await ReadReservationAsync(connection, orderId, cancellationToken);
+        var (outcome, settledBy) = await CountRedeliveryAsync(connection, orderId, cancellationToken);
         if (outcome == FundsOutcomes.Reserved)
         {
             logger.LogInformation("Order {OrderId}: fund reservation redelivered; answering as before", orderId);
