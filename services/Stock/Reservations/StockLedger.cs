@@ -347,31 +347,22 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
         return await settle.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    /// <summary>
+    /// What the reservation's step row recorded, null when there is none; <paramref name="countDelivery"/> counts one more
+    /// delivery of it in the same statement (a redelivery replaying the first answer).
+    /// </summary>
     private static async Task<(string? Outcome, string? SettledBy)> ReadReservationAsync(
-        NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
+        NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken, bool countDelivery = false)
     {
         await using var read = new NpgsqlCommand(
-            "SELECT outcome, settled_by FROM stock_steps WHERE order_id = @order AND kind = 'reserve'", connection);
-        read.Parameters.AddWithValue("order", orderId);
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1))
-            : (null, null);
-    }
-
-    /// <summary>Counts one more delivery of the reservation and reads what its first delivery recorded.</summary>
-    private static async Task<(string? Outcome, string? SettledBy)> CountRedeliveryAsync(
-        NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
-    {
-        await using var count = new NpgsqlCommand(
-            $"""
-            UPDATE stock_steps SET deliveries = deliveries + 1 WHERE order_id = $1 AND kind = '{Reserve}'
-            RETURNING outcome, settled_by
-            """, connection)
+            countDelivery
+                ? $"UPDATE stock_steps SET deliveries = deliveries + 1 WHERE order_id = $1 AND kind = '{Reserve}' RETURNING outcome, settled_by"
+                : $"SELECT outcome, settled_by FROM stock_steps WHERE order_id = $1 AND kind = '{Reserve}'",
+            connection)
         {
             Parameters = { new() { Value = orderId } },
         };
-        await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1))
             : (null, null);
@@ -399,7 +390,7 @@ public sealed class StockLedger(NpgsqlDataSource db, StockMetrics metrics, ILogg
     /// <summary>The answer the first delivery gave, rebuilt from the stored rows: same lines, same prices.</summary>
     private async Task<ReservationOutcome> ReplayReservationAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
     {
-        var (outcome, settledBy) = await CountRedeliveryAsync(connection, orderId, cancellationToken);
+        var (outcome, settledBy) = await ReadReservationAsync(connection, orderId, cancellationToken, countDelivery: true);
         if (outcome == StockOutcomes.Reserved)
         {
             logger.LogInformation("Order {OrderId}: reservation redelivered; answering as before", orderId);

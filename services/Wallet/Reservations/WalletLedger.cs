@@ -315,31 +315,22 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
         await update.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// What the reservation's step row recorded, null when there is none; <paramref name="countDelivery"/> counts one more
+    /// delivery of it in the same statement (a redelivery replaying the first answer).
+    /// </summary>
     private static async Task<(string? Outcome, string? SettledBy)> ReadReservationAsync(
-        NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
+        NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken, bool countDelivery = false)
     {
         await using var read = new NpgsqlCommand(
-            "SELECT outcome, settled_by FROM wallet_ledger WHERE order_id = @order AND kind = 'reserve'", connection);
-        read.Parameters.AddWithValue("order", orderId);
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1))
-            : (null, null);
-    }
-
-    /// <summary>Counts one more delivery of the reservation and reads what its first delivery recorded.</summary>
-    private static async Task<(string? Outcome, string? SettledBy)> CountRedeliveryAsync(
-        NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
-    {
-        await using var count = new NpgsqlCommand(
-            $"""
-            UPDATE wallet_ledger SET deliveries = deliveries + 1 WHERE order_id = $1 AND kind = '{Reserve}'
-            RETURNING outcome, settled_by
-            """, connection)
+            countDelivery
+                ? $"UPDATE wallet_ledger SET deliveries = deliveries + 1 WHERE order_id = $1 AND kind = '{Reserve}' RETURNING outcome, settled_by"
+                : $"SELECT outcome, settled_by FROM wallet_ledger WHERE order_id = $1 AND kind = '{Reserve}'",
+            connection)
         {
             Parameters = { new() { Value = orderId } },
         };
-        await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1))
             : (null, null);
@@ -348,7 +339,7 @@ public sealed class WalletLedger(NpgsqlDataSource db, WalletMetrics metrics, ILo
     /// <summary>The answer the first delivery gave, from the stored row.</summary>
     private async Task<FundsOutcome> ReplayReservationAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
     {
-        var (outcome, settledBy) = await CountRedeliveryAsync(connection, orderId, cancellationToken);
+        var (outcome, settledBy) = await ReadReservationAsync(connection, orderId, cancellationToken, countDelivery: true);
         if (outcome == FundsOutcomes.Reserved)
         {
             logger.LogInformation("Order {OrderId}: fund reservation redelivered; answering as before", orderId);
