@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Commerce.ServiceDefaults.Auth;
+using Commerce.ServiceDefaults.Errors;
 using Scalar.AspNetCore;
 
 namespace Commerce.Gateway.Routing;
@@ -49,14 +50,13 @@ public sealed class StorefrontOpenApi(IHttpClientFactory clients, ILogger<Storef
 
     private async Task<string> BuildAsync(CancellationToken cancellationToken)
     {
+        // All at once: each fetch is bounded by the resilience handler's total timeout (30 s), and one after another five
+        // services' first documents (ASP.NET Core builds each on its first request) added up to more than a client's 60 s
+        // on a CI machine busy starting other systems.
         var http = clients.CreateClient(nameof(StorefrontOpenApi));
-        var documents = new Dictionary<string, string>();
-        foreach (var service in StorefrontRoutes.Services)
-        {
-            documents[service] = await http.GetStringAsync($"http://{service}/openapi/v1.json", cancellationToken);
-        }
-
-        var merged = Merge(documents);
+        var fetched = await Task.WhenAll(StorefrontRoutes.Services.Select(async service =>
+            KeyValuePair.Create(service, await http.GetStringAsync($"http://{service}/openapi/v1.json", cancellationToken))));
+        var merged = Merge(new Dictionary<string, string>(fetched));
         logger.LogInformation("Storefront OpenAPI document built from the services' documents");
         return merged;
     }
@@ -223,8 +223,20 @@ public static class StorefrontOpenApiEndpoints
 
     public static WebApplication MapStorefrontOpenApi(this WebApplication app)
     {
-        app.MapGet(StorefrontOpenApi.DocumentPath, async (StorefrontOpenApi openApi, CancellationToken cancellationToken) =>
-            TypedResults.Text(await openApi.JsonAsync(cancellationToken), "application/json"))
+        app.MapGet(StorefrontOpenApi.DocumentPath, async Task<IResult> (StorefrontOpenApi openApi, HttpContext context, CancellationToken cancellationToken) =>
+            {
+                try
+                {
+                    return TypedResults.Text(await openApi.JsonAsync(cancellationToken), "application/json");
+                }
+                catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException)
+                {
+                    // A service not answering yet (starting, or down) is not a defect of the Gateway: 503, try again.
+                    context.Response.Headers.RetryAfter = "5";
+                    return Problems.Refused(StatusCodes.Status503ServiceUnavailable, "unavailable",
+                        $"A service's part of the storefront document could not be read: {exception.Message}");
+                }
+            })
             .ExcludeFromDescription();
         if (app.Environment.IsDevelopment())
         {
