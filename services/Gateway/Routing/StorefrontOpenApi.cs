@@ -50,9 +50,9 @@ public sealed class StorefrontOpenApi(IHttpClientFactory clients, ILogger<Storef
 
     private async Task<string> BuildAsync(CancellationToken cancellationToken)
     {
-        // All at once: each fetch is bounded by the resilience handler's total timeout (30 s), and one after another five
-        // services' first documents (ASP.NET Core builds each on its first request) added up to more than a client's 60 s
-        // on a CI machine busy starting other systems.
+        // All at once: each fetch is bounded by the resilience handler's total timeout (30 s); one after another, five
+        // services' first documents (ASP.NET Core builds each on its first request) could take five times that, and on a
+        // CI machine busy starting other systems the first request for this document once waited more than 60 s.
         var http = clients.CreateClient(nameof(StorefrontOpenApi));
         var fetched = await Task.WhenAll(StorefrontRoutes.Services.Select(async service =>
             KeyValuePair.Create(service, await http.GetStringAsync($"http://{service}/openapi/v1.json", cancellationToken))));
