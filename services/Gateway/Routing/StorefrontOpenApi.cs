@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Commerce.ServiceDefaults.Auth;
-using Commerce.ServiceDefaults.Errors;
 using Scalar.AspNetCore;
 
 namespace Commerce.Gateway.Routing;
@@ -223,20 +222,9 @@ public static class StorefrontOpenApiEndpoints
 
     public static WebApplication MapStorefrontOpenApi(this WebApplication app)
     {
-        app.MapGet(StorefrontOpenApi.DocumentPath, async Task<IResult> (StorefrontOpenApi openApi, HttpContext context, CancellationToken cancellationToken) =>
-            {
-                try
-                {
-                    return TypedResults.Text(await openApi.JsonAsync(cancellationToken), "application/json");
-                }
-                catch (Exception exception) when (exception is HttpRequestException or Polly.ExecutionRejectedException)
-                {
-                    // A service not answering yet (starting, or down) is not a defect of the Gateway: 503, try again.
-                    context.Response.Headers.RetryAfter = "5";
-                    return Problems.Refused(StatusCodes.Status503ServiceUnavailable, "unavailable",
-                        $"A service's part of the storefront document could not be read: {exception.Message}");
-                }
-            })
+        // A service that cannot answer yet makes this 503 unavailable with Retry-After (ServiceDefaults' Problems), not 500.
+        app.MapGet(StorefrontOpenApi.DocumentPath, async (StorefrontOpenApi openApi, CancellationToken cancellationToken) =>
+            TypedResults.Text(await openApi.JsonAsync(cancellationToken), "application/json"))
             .ExcludeFromDescription();
         if (app.Environment.IsDevelopment())
         {
