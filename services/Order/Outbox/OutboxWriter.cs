@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Commerce.Order.Data;
-using Npgsql;
 
 namespace Commerce.Order.Outbox;
 
 /// <summary>
-/// Writes messages to the outbox in the caller's transaction, so they commit (or not) together with the state change
-/// that caused them. The relay publishes them after the commit.
+/// A message as an outbox row, for the statement that commits it (or not) together with the state change that caused
+/// it (placing an order, a saga step). The relay publishes it after the commit.
 /// </summary>
 public static class OutboxWriter
 {
@@ -16,15 +14,6 @@ public static class OutboxWriter
 
     public static OutboxRow Row(object message) =>
         new(message.GetType().FullName!, JsonSerializer.Serialize(message, message.GetType(), OutboxJson.Options), Activity.Current?.Id);
-
-    /// <summary>The message's row, as a statement for the caller's batch.</summary>
-    public static NpgsqlBatchCommand Insert(object message, DateTimeOffset now)
-    {
-        var row = Row(message);
-        var insert = new NpgsqlBatchCommand("INSERT INTO outbox_messages (message_type, body, created_at, trace_parent) VALUES ($1, $2::jsonb, $3, $4)");
-        insert.Parameters.AddPositional(row.MessageType, row.Body, now, row.TraceParent);
-        return insert;
-    }
 }
 
 internal static class OutboxJson

@@ -3,6 +3,7 @@ using Commerce.Order.Outbox;
 using Commerce.Order.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Commerce.Order.Saga;
 
@@ -14,13 +15,16 @@ public sealed class SagaOptions
 }
 
 /// <summary>
-/// The saga's durable repository: loads the order row under a row lock, runs <see cref="OrderSaga"/>, and commits the
-/// new state and the messages it sends in one transaction. The row lock only serialises answers about one order.
+/// The saga's durable repository: reads the order row, runs <see cref="OrderSaga"/>, and writes the new state and the
+/// messages it sends in one statement that applies only if the row is still the version it read (PostgreSQL's
+/// <c>xmin</c>, Npgsql's documented optimistic concurrency token). When another answer about the same order got there
+/// first, it reads again and decides again.
 /// </summary>
 /// <remarks>
 /// Plain Npgsql, not EF Core: every order passes here twice or more, and a lunch-rush profile of Order had EF's query
-/// pipeline and change tracking as a third of the process's CPU for three statements it can send as they are (one
-/// read, one batch of writes, the commit). The tables are still EF's (<see cref="OrderDbContext"/>, its migrations).
+/// pipeline and change tracking as a third of the process's CPU. Two round trips per answer (read, then write and commit
+/// as one statement) instead of three (read under a row lock, writes, commit), and no row lock held while a busy Order
+/// process waits for a core between them. The tables are still EF's (<see cref="OrderDbContext"/>, its migrations).
 /// </remarks>
 public sealed class OrderSagaStore(
     NpgsqlDataSource dataSource,
@@ -31,136 +35,167 @@ public sealed class OrderSagaStore(
     ILogger<OrderSagaStore> logger)
 {
     /// <summary>
-    /// Applies <paramref name="happened"/> to the order. <paramref name="skipIfBusy"/>: an order whose row another transaction
-    /// holds is left to it (SKIP LOCKED): the timeout sweepers of several replicas then share the overdue orders instead
-    /// of queueing behind each other for the same ones.
+    /// Only a few writers race for one order (its two parallel takes' answers, its releases' confirmations, a timeout
+    /// sweep), so a few attempts suffice; past them something is wrong, and the message goes back to the broker.
     /// </summary>
-    public async Task ApplyAsync(Guid orderId, object happened, CancellationToken cancellationToken, bool skipIfBusy = false)
+    private const int MaxAttempts = 10;
+
+    /// <summary>
+    /// Applies <paramref name="happened"/> to the order. <paramref name="skipIfChanged"/>: an order another answer changed
+    /// while this one decided is left as it is now: the timeout sweepers of several replicas then share the overdue orders
+    /// instead of deciding again for the same ones (the next sweep looks again if it is still overdue).
+    /// </summary>
+    public async Task ApplyAsync(Guid orderId, object happened, CancellationToken cancellationToken, bool skipIfChanged = false)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var order = await LoadForUpdateAsync(connection, orderId, skipIfBusy, cancellationToken);
-        if (order is null && skipIfBusy)
+        for (var attempt = 1; ; attempt++)
         {
+            var (order, version) = await LoadAsync(connection, orderId, cancellationToken);
+            if (order is null)
+            {
+                logger.LogWarning("{Message} for unknown order {OrderId} ignored", happened.GetType().Name, orderId);
+                return;
+            }
+
+            var now = clock.GetUtcNow();
+            var before = SagaState.Of(order);
+            var pricesBefore = order.Items.ToDictionary(item => item.LineNumber, item => item.UnitPrice);
+            var messages = OrderSaga.Apply(order, happened, now, options.Value.StepTimeout);
+            // A confirmation that is not the last changes only a flag: that must be saved too, so compare, not ask the step.
+            var changed = SagaState.Of(order) != before;
+            var repriced = order.Items.Where(item => item.UnitPrice != pricesBefore[item.LineNumber]).ToList();
+            if (messages.Count == 0 && !changed && repriced.Count == 0)
+            {
+                logger.LogDebug("{Message} for order {OrderId} in {Step} changes nothing", happened.GetType().Name, orderId, before.Step);
+                return;
+            }
+
+            if (!await TryWriteAsync(connection, order, version, repriced, messages, now, cancellationToken))
+            {
+                // Another answer about this order was written since the read: what to do may have changed with it.
+                metrics.SagaWriteConflicted();
+                if (skipIfChanged) return;
+                if (attempt == MaxAttempts)
+                {
+                    throw new InvalidOperationException($"Order {orderId} changed under {attempt} attempts to apply {happened.GetType().Name}.");
+                }
+
+                continue;
+            }
+
+            relay.WakeUp();
+            Report(order, happened, before, messages.Count, now);
             return;
         }
+    }
 
-        if (order is null)
-        {
-            logger.LogWarning("{Message} for unknown order {OrderId} ignored", happened.GetType().Name, orderId);
-            return;
-        }
-
-        var now = clock.GetUtcNow();
-        var before = SagaState.Of(order);
-        var pricesBefore = order.Items.ToDictionary(item => item.LineNumber, item => item.UnitPrice);
-        var messages = OrderSaga.Apply(order, happened, now, options.Value.StepTimeout);
-        // A confirmation that is not the last changes only a flag: that must be saved too, so compare, not ask the step.
-        var changed = SagaState.Of(order) != before;
-        var repriced = order.Items.Where(item => item.UnitPrice != pricesBefore[item.LineNumber]).ToList();
-        if (messages.Count == 0 && !changed && repriced.Count == 0)
-        {
-            logger.LogDebug("{Message} for order {OrderId} in {Step} changes nothing", happened.GetType().Name, orderId, before.Step);
-            return;
-        }
-
-        await using (var write = new NpgsqlBatch(connection, transaction))
-        {
-            if (changed) write.BatchCommands.Add(UpdateOrder(order));
-            foreach (var item in repriced) write.BatchCommands.Add(SetUnitPrice(item));
-            foreach (var message in messages) write.BatchCommands.Add(OutboxWriter.Insert(message, now));
-            await write.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        relay.WakeUp();
-
+    private void Report(OrderRecord order, object happened, SagaState before, int messageCount, DateTimeOffset now)
+    {
         if (happened is StepTimedOut && order.Step == before.Step)
         {
-            logger.LogWarning("Order {OrderId}: {Step} still unconfirmed at its deadline; sent {Count} commands again", orderId, before.Step, messages.Count);
+            logger.LogWarning("Order {OrderId}: {Step} still unconfirmed at its deadline; sent {Count} commands again", order.OrderId, before.Step, messageCount);
         }
 
         if (order.Step != before.Step)
         {
-            if (happened is StepTimedOut) logger.LogWarning("Order {OrderId} timed out in {Step}", orderId, before.Step);
+            if (happened is StepTimedOut) logger.LogWarning("Order {OrderId} timed out in {Step}", order.OrderId, before.Step);
             metrics.StepFinished(before.Step, now - before.StepStartedAt);
             if (OrderSaga.IsFinal(order.Step)) metrics.OrderFinished(order.Status, order.Reason, now - order.CreatedAt);
         }
     }
 
-    /// <summary>The order and its lines, the order's row locked; null when there is none (or, skipping, when it is busy).</summary>
-    private static async Task<OrderRecord?> LoadForUpdateAsync(NpgsqlConnection connection, Guid orderId, bool skipIfBusy, CancellationToken cancellationToken)
+    /// <summary>The order and its lines, and the version of the order's row it read; a null order when there is none.</summary>
+    private static async Task<(OrderRecord? Order, uint Version)> LoadAsync(NpgsqlConnection connection, Guid orderId, CancellationToken cancellationToken)
     {
         await using var select = new NpgsqlCommand(
-            $"""
-            SELECT o.user_id, o.idempotency_key, o.request_hash, o.status, o.step, o.reason, o.coupon_id,
+            """
+            SELECT o.xmin, o.user_id, o.idempotency_key, o.request_hash, o.status, o.step, o.reason, o.coupon_id,
                    o.subtotal, o.discount, o.total, o.stock_reserved, o.coupon_redeemed, o.funds_reserved,
                    o.step_started_at, o.step_deadline, o.created_at, o.updated_at,
                    i.line_number, i.product_id, i.quantity, i.unit_price
             FROM orders o JOIN order_items i ON i.order_id = o.order_id
             WHERE o.order_id = $1
             ORDER BY i.line_number
-            FOR UPDATE OF o{(skipIfBusy ? " SKIP LOCKED" : "")}
             """, connection);
         select.Parameters.AddPositional(orderId);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         OrderRecord? order = null;
+        uint version = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
+            version = reader.GetFieldValue<uint>(0);
             order ??= new OrderRecord
             {
                 OrderId = orderId,
-                UserId = reader.GetString(0),
-                IdempotencyKey = reader.GetString(1),
-                RequestHash = reader.GetString(2),
-                Status = reader.GetString(3),
-                Step = Enum.Parse<OrderStep>(reader.GetString(4)),
-                Reason = reader.IsDBNull(5) ? null : reader.GetString(5),
-                CouponId = reader.IsDBNull(6) ? null : reader.GetGuid(6),
-                Subtotal = reader.GetInt64(7),
-                Discount = reader.GetInt64(8),
-                Total = reader.GetInt64(9),
-                StockReserved = reader.GetBoolean(10),
-                CouponRedeemed = reader.GetBoolean(11),
-                FundsReserved = reader.GetBoolean(12),
-                StepStartedAt = reader.GetFieldValue<DateTimeOffset>(13),
-                StepDeadline = reader.GetFieldValue<DateTimeOffset>(14),
-                CreatedAt = reader.GetFieldValue<DateTimeOffset>(15),
-                UpdatedAt = reader.GetFieldValue<DateTimeOffset>(16),
+                UserId = reader.GetString(1),
+                IdempotencyKey = reader.GetString(2),
+                RequestHash = reader.GetString(3),
+                Status = reader.GetString(4),
+                Step = Enum.Parse<OrderStep>(reader.GetString(5)),
+                Reason = reader.IsDBNull(6) ? null : reader.GetString(6),
+                CouponId = reader.IsDBNull(7) ? null : reader.GetGuid(7),
+                Subtotal = reader.GetInt64(8),
+                Discount = reader.GetInt64(9),
+                Total = reader.GetInt64(10),
+                StockReserved = reader.GetBoolean(11),
+                CouponRedeemed = reader.GetBoolean(12),
+                FundsReserved = reader.GetBoolean(13),
+                StepStartedAt = reader.GetFieldValue<DateTimeOffset>(14),
+                StepDeadline = reader.GetFieldValue<DateTimeOffset>(15),
+                CreatedAt = reader.GetFieldValue<DateTimeOffset>(16),
+                UpdatedAt = reader.GetFieldValue<DateTimeOffset>(17),
             };
             order.Items.Add(new OrderItemRecord
             {
                 OrderId = orderId,
-                LineNumber = reader.GetInt32(17),
-                ProductId = reader.GetString(18),
-                Quantity = reader.GetInt32(19),
-                UnitPrice = reader.IsDBNull(20) ? null : reader.GetInt64(20),
+                LineNumber = reader.GetInt32(18),
+                ProductId = reader.GetString(19),
+                Quantity = reader.GetInt32(20),
+                UnitPrice = reader.IsDBNull(21) ? null : reader.GetInt64(21),
             });
         }
 
-        return order;
+        return (order, version);
     }
 
-    private static NpgsqlBatchCommand UpdateOrder(OrderRecord order)
+    /// <summary>
+    /// The order's new state, its lines' new prices and its messages as one statement, as placing writes them: PostgreSQL
+    /// commits all of it or none, and none when the order's row is no longer <paramref name="version"/> (then false).
+    /// The prices and messages hang on the order's update through <c>saga</c>, so a stale decision writes nothing.
+    /// </summary>
+    private static async Task<bool> TryWriteAsync(
+        NpgsqlConnection connection, OrderRecord order, uint version, IReadOnlyList<OrderItemRecord> repriced,
+        IReadOnlyList<object> messages, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var update = new NpgsqlBatchCommand(
+        var outbox = messages.Select(OutboxWriter.Row).ToList();
+        await using var write = new NpgsqlCommand(
             """
-            UPDATE orders SET status = $2, step = $3, reason = $4, subtotal = $5, discount = $6, total = $7,
-                stock_reserved = $8, coupon_redeemed = $9, funds_reserved = $10,
-                step_started_at = $11, step_deadline = $12, updated_at = $13
-            WHERE order_id = $1
-            """);
-        update.Parameters.AddPositional(
+            WITH saga AS (
+                UPDATE orders SET status = $2, step = $3, reason = $4, subtotal = $5, discount = $6, total = $7,
+                    stock_reserved = $8, coupon_redeemed = $9, funds_reserved = $10,
+                    step_started_at = $11, step_deadline = $12, updated_at = $13
+                WHERE order_id = $1 AND xmin = $14
+                RETURNING order_id),
+            prices AS (
+                UPDATE order_items item SET unit_price = line.unit_price
+                FROM saga, unnest($15::int[], $16::bigint[]) AS line(line_number, unit_price)
+                WHERE item.order_id = saga.order_id AND item.line_number = line.line_number),
+            commands AS (
+                INSERT INTO outbox_messages (message_type, body, created_at, trace_parent)
+                SELECT message.message_type, message.body::jsonb, $17, message.trace_parent
+                FROM saga, unnest($18::text[], $19::text[], $20::text[]) WITH ORDINALITY AS message(message_type, body, trace_parent, position)
+                ORDER BY message.position)
+            SELECT count(*) FROM saga
+            """, connection);
+        write.Parameters.AddPositional(
             order.OrderId, order.Status, order.Step.ToString(), order.Reason, order.Subtotal, order.Discount, order.Total,
             order.StockReserved, order.CouponRedeemed, order.FundsReserved, order.StepStartedAt, order.StepDeadline, order.UpdatedAt);
-        return update;
-    }
-
-    private static NpgsqlBatchCommand SetUnitPrice(OrderItemRecord item)
-    {
-        var update = new NpgsqlBatchCommand("UPDATE order_items SET unit_price = $3 WHERE order_id = $1 AND line_number = $2");
-        update.Parameters.AddPositional(item.OrderId, item.LineNumber, item.UnitPrice);
-        return update;
+        // xmin is an xid; a uint alone would be sent as an oid, which PostgreSQL does not compare with an xid.
+        write.Parameters.Add(new NpgsqlParameter { Value = version, NpgsqlDbType = NpgsqlDbType.Xid });
+        write.Parameters.AddPositional(
+            repriced.Select(item => item.LineNumber).ToArray(), repriced.Select(item => item.UnitPrice).ToArray(), now,
+            outbox.Select(row => row.MessageType).ToArray(), outbox.Select(row => row.Body).ToArray(), outbox.Select(row => row.TraceParent).ToArray());
+        return (long)(await write.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 
     /// <summary>What a step may change of an order row (its lines' prices are compared apart), to tell whether there is anything to write.</summary>

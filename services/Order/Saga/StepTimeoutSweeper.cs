@@ -6,7 +6,7 @@ namespace Commerce.Order.Saga;
 /// <summary>
 /// Finds pending orders whose current step is past its deadline and times them out, so a participant that never
 /// answers cannot leave an order Pending forever. (MassTransit's scheduler needs a RabbitMQ plugin Debian lacks.)
-/// Every Order replica sweeps; an order another replica is timing out (or an answer is applying to) is skipped, not waited for.
+/// Every Order replica sweeps; an order another replica or an answer changed while the sweep decided is left to it, not decided again.
 /// </summary>
 public sealed class StepTimeoutSweeper(IServiceScopeFactory scopes, TimeProvider clock, ILogger<StepTimeoutSweeper> logger) : BackgroundService
 {
@@ -44,7 +44,7 @@ public sealed class StepTimeoutSweeper(IServiceScopeFactory scopes, TimeProvider
         {
             await using var stepScope = scopes.CreateAsyncScope();
             var store = stepScope.ServiceProvider.GetRequiredService<OrderSagaStore>();
-            await store.ApplyAsync(order.OrderId, new StepTimedOut(order.OrderId, order.Step), cancellationToken, skipIfBusy: true);
+            await store.ApplyAsync(order.OrderId, new StepTimedOut(order.OrderId, order.Step), cancellationToken, skipIfChanged: true);
         }
     }
 }

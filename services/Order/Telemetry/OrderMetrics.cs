@@ -5,7 +5,7 @@ namespace Commerce.Order.Telemetry;
 
 /// <summary>
 /// What operators watch for orders (meter <c>Commerce.Order</c>): lock wait and outcome, orders by status, saga step
-/// durations, the outbox backlog and the Pending orders admission counts. Prometheus names: commerce_order_lock_wait_seconds, commerce_orders_total, ...
+/// durations and write conflicts, the outbox backlog and the Pending orders admission counts. Prometheus names: commerce_order_lock_wait_seconds, commerce_orders_total, ...
 /// </summary>
 public sealed class OrderMetrics
 {
@@ -22,6 +22,7 @@ public sealed class OrderMetrics
     private readonly Counter<long> orders;
     private readonly Histogram<double> stepDuration;
     private readonly Histogram<double> orderDuration;
+    private readonly Counter<long> sagaWriteConflicts;
 
     public OrderMetrics(IMeterFactory meters)
     {
@@ -30,6 +31,8 @@ public sealed class OrderMetrics
         orders = meter.CreateCounter<long>("commerce.orders", "{order}", "Orders placed, completed and rejected.");
         stepDuration = meter.CreateHistogram("commerce.order.saga.step.duration", "s", "How long each saga step took.", advice: Seconds);
         orderDuration = meter.CreateHistogram("commerce.order.completion.duration", "s", "From placing an order to its final state.", advice: Seconds);
+        sagaWriteConflicts = meter.CreateCounter<long>(
+            "commerce.order.saga.write.conflicts", "{answer}", "Saga answers that found their order changed since they read it, and decided again.");
         meter.CreateObservableGauge("commerce.outbox.backlog", () => OutboxBacklog, "{message}", "Committed messages not yet published.");
         meter.CreateObservableGauge("commerce.orders.pending", () => PendingOrders, "{order}", "Orders placed and not yet final (the admission limit's count).");
     }
@@ -52,6 +55,8 @@ public sealed class OrderMetrics
         orders.Add(1, new KeyValuePair<string, object?>("status", status.ToLowerInvariant()), new KeyValuePair<string, object?>("reason", reason ?? ""));
         orderDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>("status", status.ToLowerInvariant()));
     }
+
+    public void SagaWriteConflicted() => sagaWriteConflicts.Add(1);
 
     public void StepFinished(OrderStep step, TimeSpan took) =>
         stepDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>("step", step.ToString()));
