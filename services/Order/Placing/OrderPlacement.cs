@@ -71,6 +71,23 @@ public sealed class OrderPlacement(OrderDbContext db, NpgsqlDataSource dataSourc
         return new PlacementOutcome.Accepted(order.OrderId);
     }
 
+    private static readonly string InsertStatement =
+        $"""
+        WITH placed AS (
+            INSERT INTO orders (order_id, user_id, idempotency_key, request_hash, status, step, reason, coupon_id,
+                subtotal, discount, total, stock_reserved, coupon_redeemed, funds_reserved,
+                step_started_at, step_deadline, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+            ON CONFLICT (user_id, idempotency_key) DO NOTHING
+            RETURNING order_id),
+        lines AS (
+            INSERT INTO order_items (order_id, line_number, product_id, quantity, unit_price)
+            SELECT placed.order_id, line.line_number, line.product_id, line.quantity, line.unit_price
+            FROM placed, unnest($18::int[], $19::text[], $20::int[], $21::bigint[]) AS line(line_number, product_id, quantity, unit_price)),
+        commands AS ({OutboxWriter.InsertFor("placed", createdAt: 17, firstColumn: 22)})
+        SELECT count(*) FROM placed
+        """;
+
     /// <summary>
     /// The order, its lines, its saga state and its first commands as one statement (one round trip, its own transaction):
     /// nothing of it is written when the user already has an order with that key, and then it answers false. The unique
@@ -79,34 +96,14 @@ public sealed class OrderPlacement(OrderDbContext db, NpgsqlDataSource dataSourc
     /// </summary>
     private async Task<bool> InsertUnlessKeyUsedAsync(OrderRecord order, IReadOnlyList<object> firstCommands, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var outbox = firstCommands.Select(OutboxWriter.Row).ToList();
-        await using var insert = dataSource.CreateCommand(
-            """
-            WITH placed AS (
-                INSERT INTO orders (order_id, user_id, idempotency_key, request_hash, status, step, reason, coupon_id,
-                    subtotal, discount, total, stock_reserved, coupon_redeemed, funds_reserved,
-                    step_started_at, step_deadline, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
-                ON CONFLICT (user_id, idempotency_key) DO NOTHING
-                RETURNING order_id),
-            lines AS (
-                INSERT INTO order_items (order_id, line_number, product_id, quantity, unit_price)
-                SELECT placed.order_id, line.line_number, line.product_id, line.quantity, line.unit_price
-                FROM placed, unnest($18::int[], $19::text[], $20::int[], $21::bigint[]) AS line(line_number, product_id, quantity, unit_price)),
-            commands AS (
-                INSERT INTO outbox_messages (message_type, body, created_at, trace_parent)
-                SELECT message.message_type, message.body::jsonb, $17, message.trace_parent
-                FROM placed, unnest($22::text[], $23::text[], $24::text[]) WITH ORDINALITY AS message(message_type, body, trace_parent, position)
-                ORDER BY message.position)
-            SELECT count(*) FROM placed
-            """);
+        await using var insert = dataSource.CreateCommand(InsertStatement);
         insert.Parameters.AddPositional(
             order.OrderId, order.UserId, order.IdempotencyKey, order.RequestHash, order.Status, order.Step.ToString(),
             order.Reason, order.CouponId, order.Subtotal, order.Discount, order.Total,
             order.StockReserved, order.CouponRedeemed, order.FundsReserved, order.StepStartedAt, order.StepDeadline, now,
             order.Items.Select(item => item.LineNumber).ToArray(), order.Items.Select(item => item.ProductId).ToArray(),
-            order.Items.Select(item => item.Quantity).ToArray(), order.Items.Select(item => item.UnitPrice).ToArray(),
-            outbox.Select(row => row.MessageType).ToArray(), outbox.Select(row => row.Body).ToArray(), outbox.Select(row => row.TraceParent).ToArray());
+            order.Items.Select(item => item.Quantity).ToArray(), order.Items.Select(item => item.UnitPrice).ToArray());
+        insert.Parameters.AddPositional(OutboxWriter.Columns(firstCommands));
         return (long)(await insert.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 

@@ -158,6 +158,22 @@ public sealed class OrderSagaStore(
         return (order, version);
     }
 
+    private static readonly string WriteStatement =
+        $"""
+        WITH saga AS (
+            UPDATE orders SET status = $2, step = $3, reason = $4, subtotal = $5, discount = $6, total = $7,
+                stock_reserved = $8, coupon_redeemed = $9, funds_reserved = $10,
+                step_started_at = $11, step_deadline = $12, updated_at = $13
+            WHERE order_id = $1 AND xmin = $14
+            RETURNING order_id),
+        prices AS (
+            UPDATE order_items item SET unit_price = line.unit_price
+            FROM saga, unnest($15::int[], $16::bigint[]) AS line(line_number, unit_price)
+            WHERE item.order_id = saga.order_id AND item.line_number = line.line_number),
+        commands AS ({OutboxWriter.InsertFor("saga", createdAt: 17, firstColumn: 18)})
+        SELECT count(*) FROM saga
+        """;
+
     /// <summary>
     /// The order's new state, its lines' new prices and its messages as one statement, as placing writes them: PostgreSQL
     /// commits all of it or none, and none when the order's row is no longer <paramref name="version"/> (then false).
@@ -167,34 +183,14 @@ public sealed class OrderSagaStore(
         NpgsqlConnection connection, OrderRecord order, uint version, IReadOnlyList<OrderItemRecord> repriced,
         IReadOnlyList<object> messages, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var outbox = messages.Select(OutboxWriter.Row).ToList();
-        await using var write = new NpgsqlCommand(
-            """
-            WITH saga AS (
-                UPDATE orders SET status = $2, step = $3, reason = $4, subtotal = $5, discount = $6, total = $7,
-                    stock_reserved = $8, coupon_redeemed = $9, funds_reserved = $10,
-                    step_started_at = $11, step_deadline = $12, updated_at = $13
-                WHERE order_id = $1 AND xmin = $14
-                RETURNING order_id),
-            prices AS (
-                UPDATE order_items item SET unit_price = line.unit_price
-                FROM saga, unnest($15::int[], $16::bigint[]) AS line(line_number, unit_price)
-                WHERE item.order_id = saga.order_id AND item.line_number = line.line_number),
-            commands AS (
-                INSERT INTO outbox_messages (message_type, body, created_at, trace_parent)
-                SELECT message.message_type, message.body::jsonb, $17, message.trace_parent
-                FROM saga, unnest($18::text[], $19::text[], $20::text[]) WITH ORDINALITY AS message(message_type, body, trace_parent, position)
-                ORDER BY message.position)
-            SELECT count(*) FROM saga
-            """, connection);
+        await using var write = new NpgsqlCommand(WriteStatement, connection);
         write.Parameters.AddPositional(
             order.OrderId, order.Status, order.Step.ToString(), order.Reason, order.Subtotal, order.Discount, order.Total,
             order.StockReserved, order.CouponRedeemed, order.FundsReserved, order.StepStartedAt, order.StepDeadline, order.UpdatedAt);
         // xmin is an xid; a uint alone would be sent as an oid, which PostgreSQL does not compare with an xid.
         write.Parameters.Add(new NpgsqlParameter { Value = version, NpgsqlDbType = NpgsqlDbType.Xid });
-        write.Parameters.AddPositional(
-            repriced.Select(item => item.LineNumber).ToArray(), repriced.Select(item => item.UnitPrice).ToArray(), now,
-            outbox.Select(row => row.MessageType).ToArray(), outbox.Select(row => row.Body).ToArray(), outbox.Select(row => row.TraceParent).ToArray());
+        write.Parameters.AddPositional(repriced.Select(item => item.LineNumber).ToArray(), repriced.Select(item => item.UnitPrice).ToArray(), now);
+        write.Parameters.AddPositional(OutboxWriter.Columns(messages));
         return (long)(await write.ExecuteScalarAsync(cancellationToken))! == 1;
     }
 
