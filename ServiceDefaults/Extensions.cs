@@ -162,7 +162,8 @@ public static class ServiceDefaultsExtensions
         });
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         app.MapPrometheusScrapingEndpoint(MetricsPath);
-        // The service's own document (/openapi/v1.json, internal like /metrics): the Gateway merges them into the storefront's.
+        // The service's own document (/openapi/v1.json, internal like /metrics): the build merges the build-time ones into the
+        // storefront's, and a test checks that this running one is the same.
         app.MapOpenApi();
         return app;
     }

@@ -35,12 +35,8 @@ public static class Problems
         for (; exception is not null; exception = exception.InnerException)
         {
             // A connection cut under a command (Redis or PostgreSQL restarting) can also surface as the socket's own error.
-            // Over HTTP, the resilience handler giving up (its timeout, an open circuit) or a service answering 5xx is the
-            // service away for a moment (the Gateway's storefront document reads the services' own).
             if (exception is NpgsqlException { IsTransient: true } or RedisConnectionException or RedisTimeoutException or TimeoutException
-                or System.Net.Sockets.SocketException or Polly.ExecutionRejectedException
-                or HttpRequestException { StatusCode: null or >= System.Net.HttpStatusCode.InternalServerError }
-                || IsRedisWriteOnBrokenConnection(exception))
+                or System.Net.Sockets.SocketException || IsRedisWriteOnBrokenConnection(exception))
             {
                 return exception;
             }
@@ -124,7 +120,7 @@ public static class Problems
     }
 
     /// <summary>
-    /// PostgreSQL, Redis or a service away for a moment (a restart, a full connection pool, a timeout) is not a bug in the request:
+    /// PostgreSQL or Redis away for a moment (a restart, a full connection pool, a timeout) is not a bug in the request:
     /// answer 503 <c>unavailable</c> with Retry-After, so clients retry, instead of a 500 that reads as a defect.
     /// </summary>
     private sealed class UnavailableExceptionHandler(IProblemDetailsService problemDetails, ILogger<UnavailableExceptionHandler> logger)

@@ -12,7 +12,6 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddStorefrontRoutes();
-builder.AddStorefrontOpenApi();
 builder.AddPerCallerRateLimiting();
 
 var app = builder.Build();

@@ -4,8 +4,8 @@ namespace Commerce.Gateway.Routing;
 /// The build's half of the contract: after the Gateway is built, MSBuild runs it as
 /// <c>Gateway --write-storefront-document OUTPUT service=DOCUMENT …</c> with each service's build-time OpenAPI document
 /// (Microsoft.Extensions.ApiDescription.Server, see services/Directory.Build.props), and it writes the storefront's
-/// document into the repository (docs/openapi/storefront.json), so a contract change is a diff to review. It merges as the
-/// running Gateway does (<see cref="StorefrontOpenApi.Merge"/>), and a test checks the two agree.
+/// document into the repository (docs/openapi/storefront.json), so a contract change is a diff to review
+/// (<see cref="StorefrontOpenApi.Merge"/>). The build then copies it next to the Gateway, which serves that copy.
 /// </summary>
 public static class StorefrontDocumentFile
 {

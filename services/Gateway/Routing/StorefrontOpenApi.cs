@@ -6,19 +6,24 @@ using Scalar.AspNetCore;
 namespace Commerce.Gateway.Routing;
 
 /// <summary>
-/// The storefront's contract, as the Gateway serves it: one OpenAPI document (<c>/openapi/storefront.json</c>) of the public
-/// <c>/api</c> surface, merged from the services' own documents (ASP.NET Core's built-in OpenAPI, <c>/openapi/v1.json</c>),
-/// with what the Gateway enforces added to each operation: the bearer token (and 401/403) where its route needs one, the
-/// rate limit (429), its timeout (504), a service it cannot reach (502/503). The interactive reference (Scalar) is at
-/// <c>/scalar</c> in Development. The repository keeps a copy in docs/openapi/storefront.json, which a test compares.
+/// The storefront's contract: one OpenAPI document (<c>/openapi/storefront.json</c>) of the public <c>/api</c> surface,
+/// merged from the services' own documents (ASP.NET Core's build-time OpenAPI) with what the Gateway enforces added to each
+/// operation: the bearer token (and 401/403) where its route needs one, the rate limit (429), its timeout (504), a service
+/// it cannot reach (502/503). The build merges it into docs/openapi/storefront.json (<see cref="StorefrontDocumentFile"/>)
+/// and copies that file next to the Gateway, which serves it as it is: the contract does not wait for five services to
+/// answer, and what clients read is the reviewed file. The interactive reference (Scalar) is at <c>/scalar</c> in
+/// Development. A test checks that each running service's own document is its build-time one.
 /// </summary>
 /// <remarks>
 /// ASP.NET Core has no merge of several services' documents and the registry has no OpenAPI gateway package; this is the
 /// smallest version: paths and component schemas are unions (the services share no type name with a different shape).
 /// </remarks>
-public sealed class StorefrontOpenApi(IHttpClientFactory clients, ILogger<StorefrontOpenApi> logger)
+public static class StorefrontOpenApi
 {
     public const string DocumentPath = "/openapi/storefront.json";
+
+    /// <summary>Where the build puts the document next to the Gateway (Gateway.csproj).</summary>
+    public static readonly string ServedFile = Path.Combine(AppContext.BaseDirectory, "storefront.json");
 
     /// <summary>Every <c>code</c> a ProblemDetails answer of the storefront can carry (ServiceDefaults' Problems and the services).</summary>
     public static readonly string[] ProblemCodes =
@@ -29,36 +34,6 @@ public sealed class StorefrontOpenApi(IHttpClientFactory clients, ILogger<Storef
     ];
 
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch"];
-    private readonly SemaphoreSlim building = new(1, 1);
-    private string? document;
-
-    /// <summary>The merged document; built once from the services' documents (they do not change while they run).</summary>
-    public async Task<string> JsonAsync(CancellationToken cancellationToken)
-    {
-        if (document is { } built) return built;
-        await building.WaitAsync(cancellationToken);
-        try
-        {
-            return document ??= await BuildAsync(cancellationToken);
-        }
-        finally
-        {
-            building.Release();
-        }
-    }
-
-    private async Task<string> BuildAsync(CancellationToken cancellationToken)
-    {
-        // All at once: each fetch is bounded by the resilience handler's total timeout (30 s); one after another, five
-        // services' first documents (ASP.NET Core builds each on its first request) could take five times that, and on a
-        // CI machine busy starting other systems the first request for this document once waited more than 60 s.
-        var http = clients.CreateClient(nameof(StorefrontOpenApi));
-        var fetched = await Task.WhenAll(StorefrontRoutes.Services.Select(async service =>
-            KeyValuePair.Create(service, await http.GetStringAsync($"http://{service}/openapi/v1.json", cancellationToken))));
-        var merged = Merge(new Dictionary<string, string>(fetched));
-        logger.LogInformation("Storefront OpenAPI document built from the services' documents");
-        return merged;
-    }
 
     /// <summary>
     /// The storefront's document from each service's own (by service name): what the Gateway serves, and what the build
@@ -214,17 +189,13 @@ public sealed class StorefrontOpenApi(IHttpClientFactory clients, ILogger<Storef
 
 public static class StorefrontOpenApiEndpoints
 {
-    public static WebApplicationBuilder AddStorefrontOpenApi(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<StorefrontOpenApi>();
-        return builder;
-    }
-
     public static WebApplication MapStorefrontOpenApi(this WebApplication app)
     {
-        // A service that cannot answer yet makes this 503 unavailable with Retry-After (ServiceDefaults' Problems), not 500.
-        app.MapGet(StorefrontOpenApi.DocumentPath, async (StorefrontOpenApi openApi, CancellationToken cancellationToken) =>
-            TypedResults.Text(await openApi.JsonAsync(cancellationToken), "application/json"))
+        // Read once at start: a Gateway built without its contract fails here, not on a client's first request.
+        var document = System.IO.File.Exists(StorefrontOpenApi.ServedFile)
+            ? System.IO.File.ReadAllText(StorefrontOpenApi.ServedFile)
+            : throw new InvalidOperationException($"{StorefrontOpenApi.ServedFile} is missing: the Gateway's build copies docs/openapi/storefront.json there.");
+        app.MapGet(StorefrontOpenApi.DocumentPath, () => TypedResults.Text(document, "application/json"))
             .ExcludeFromDescription();
         if (app.Environment.IsDevelopment())
         {

@@ -6,15 +6,23 @@ namespace Commerce.Tests.Gateway;
 
 /// <summary>
 /// The storefront's contract: the build writes docs/openapi/storefront.json from the services' build-time documents
-/// (services/Gateway/Gateway.csproj); the document the running Gateway serves is that one, and the committed file is what
-/// the build wrote (a contract change is a reviewed diff). Every documented operation answers through the Gateway with
-/// one of its documented status codes, for a call with a token and for one without.
+/// (services/Gateway/Gateway.csproj) and the Gateway serves that file; each running service documents what its build
+/// documented, and the committed file is what the build wrote (a contract change is a reviewed diff). Every documented
+/// operation answers through the Gateway with one of its documented status codes, for a call with a token and for one
+/// without.
 /// </summary>
 public sealed class StorefrontContractTests(SharedSystem shared)
 {
     private const string DocumentPath = "/openapi/storefront.json";
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch"];
     private static readonly string Written = Path.Combine(RepositoryPaths.Root, "docs", "openapi", "storefront.json");
+
+    /// <summary>The storefront's services: resource name and project (services/Gateway/Gateway.csproj's StorefrontService items).</summary>
+    public static readonly TheoryData<string, string> Services = new()
+    {
+        { "order", "Order" }, { "stock", "Stock" }, { "wallet", "Wallet" }, { "coupon", "Coupon" }, { "notification", "Notification" },
+    };
+
     private readonly CommerceSystem system = shared.System;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -27,8 +35,27 @@ public sealed class StorefrontContractTests(SharedSystem shared)
 
         Assert.True(File.Exists(Written), $"{Written} is missing: the Gateway's build writes it (dotnet build).");
         Assert.True(await File.ReadAllTextAsync(Written, Ct) == served,
-            "The running Gateway's storefront document differs from the one the build wrote in docs/openapi/storefront.json: " +
-            "the services' build-time documents and their running ones disagree (a setting read only at run time?).");
+            "The running Gateway's storefront document differs from docs/openapi/storefront.json: the build copies that file next to the Gateway.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public async Task Each_running_service_documents_what_its_build_documented(string resource, string project)
+    {
+        var built = Path.Combine(RepositoryPaths.Root, "services", project, "obj", "openapi", $"{project}.json");
+        Assert.True(File.Exists(built), $"{built} is missing: the service's build writes it (dotnet build).");
+        // A cold service builds its document on the first request: give it the time a busy machine needs, once.
+        using var client = new HttpClient { BaseAddress = system.ServiceUrl(resource), Timeout = TimeSpan.FromMinutes(2) };
+        var running = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json", Ct))!;
+        var written = JsonNode.Parse(await File.ReadAllTextAsync(built, Ct))!;
+
+        // What the storefront's document takes from a service's (StorefrontOpenApi.Merge): its paths and its schemas.
+        foreach (var part in new[] { "paths", "components" })
+        {
+            Assert.True(JsonNode.DeepEquals(written[part], running[part]),
+                $"{resource}'s running OpenAPI document differs from its build-time one in '{part}' (a setting read only at run time?), " +
+                $"so the storefront's document ({DocumentPath}) does not describe it. Running:\n{running[part]?.ToJsonString()}");
+        }
     }
 
     [Fact]

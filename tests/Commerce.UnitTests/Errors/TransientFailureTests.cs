@@ -24,17 +24,6 @@ public sealed class TransientFailureTests
     }
 
     [Fact]
-    public void A_service_away_over_HTTP_is_transient_but_its_refusal_is_not()
-    {
-        Assert.NotNull(Problems.TransientInfrastructureFailure(new Polly.Timeout.TimeoutRejectedException("30 s")));
-        Assert.NotNull(Problems.TransientInfrastructureFailure(new Polly.CircuitBreaker.BrokenCircuitException("open")));
-        Assert.NotNull(Problems.TransientInfrastructureFailure(new HttpRequestException("answered 503", null, System.Net.HttpStatusCode.ServiceUnavailable)));
-        Assert.NotNull(Problems.TransientInfrastructureFailure(new HttpRequestException("connection reset")));
-
-        Assert.Null(Problems.TransientInfrastructureFailure(new HttpRequestException("answered 404", null, System.Net.HttpStatusCode.NotFound)));
-    }
-
-    [Fact]
     public void A_constraint_violation_or_a_bug_is_not()
     {
         var duplicate = new PostgresException("duplicate key", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation);
