@@ -56,17 +56,33 @@ public static class CouponRushSuite
         return result.ExitCode;
     }
 
-    /// <summary>One rush on <paramref name="system"/>: a warm-up campaign, the campaign, the load, the coupon invariants.</summary>
+    /// <summary>
+    /// One rush on <paramref name="system"/>: a warm-up campaign, the campaign, the load, the coupon invariants.
+    /// <paramref name="measured"/> hears what the timed part cost the system, when its processes could be read.
+    /// </summary>
     public static async Task<RunResult> RunAsync(
-        SystemUnderTest system, CouponRushShape shape, string testName, Func<CouponRushShape, Threshold[]> thresholds)
+        SystemUnderTest system, CouponRushShape shape, string testName, Func<CouponRushShape, Threshold[]> thresholds,
+        Action<CouponRushCost>? measured = null)
     {
         using var shop = new Shop(system, Shop.NewRunPrefix("cr"));
         var couponId = Guid.Empty;
         var warmUpCouponId = Guid.Empty;
         var promised = new ConcurrentQueue<string>();
 
+        // The timed part alone, from its first call on (the warm-up compiles and connects): CPU and wall time.
+        long answeredTimed = 0;
+        ProcessCpu? cpuAtTimedStart = null;
+        var timedClock = new System.Diagnostics.Stopwatch();
+        var timedStarted = 0;
+
         var issue = Scenario.Create(Issue, async ctx =>
             {
+                if (!ctx.IsWarmUp && Interlocked.Exchange(ref timedStarted, 1) == 0)
+                {
+                    cpuAtTimedStart = ProcessCpu.Snapshot(system.AppHostPid);
+                    timedClock.Start();
+                }
+
                 // Each arrival is another user, once: the rush's users do not retry (a 410 is final).
                 var userId = shop.UserId(ctx.InvocationNumber);
                 var campaign = ctx.IsWarmUp ? warmUpCouponId : couponId;
@@ -79,10 +95,12 @@ public static class CouponRushSuite
                         if (!ctx.IsWarmUp)
                         {
                             promised.Enqueue(userId);
+                            Interlocked.Increment(ref answeredTimed);
                         }
 
                         return Response.Ok(201);
                     case 410:
+                        if (!ctx.IsWarmUp) Interlocked.Increment(ref answeredTimed);
                         return Response.Ok(410);
                     default:
                         return Response.Fail((int)response.StatusCode, await response.Content.ReadAsStringAsync(ctx.CancellationToken));
@@ -114,6 +132,19 @@ public static class CouponRushSuite
             .WithTarget(system.Gateway)
             .WithThresholds(thresholds(shape))
             .RunAsync();
+        timedClock.Stop();
+        ReportSection? costSection = null;
+        if (cpuAtTimedStart is not null && ProcessCpu.Snapshot(system.AppHostPid) is { } cpuAfter && Interlocked.Read(ref answeredTimed) is > 0 and var answers)
+        {
+            var parts = cpuAfter.Since(cpuAtTimedStart);
+            var systemSeconds = ProcessCpu.SystemSeconds(parts);
+            costSection = ProcessCpu.PerUnit(parts, answers, "answer", $"The rush's timed part ({answers:N0} answers, 201 or 410), every process of the system from /proc.");
+            ConsoleReport.Print(costSection);
+            var cost = new CouponRushCost(systemSeconds * 1000 / answers, systemSeconds / (timedClock.Elapsed.TotalSeconds * Environment.ProcessorCount));
+            Console.WriteLine($"System CPU per answer in the timed part: {cost.CpuPerAnswerMs:0.00} ms ({answers:N0} answers); " +
+                $"the system kept {cost.BusyShare:P0} of the machine's {Environment.ProcessorCount} cores busy");
+            measured?.Invoke(cost);
+        }
 
         Console.WriteLine("Checking the campaign …");
         var invariants = await DesignInvariants.CheckCouponAsync(system, shop, couponId, shape.Quantity, promised.ToArray(), CancellationToken.None);
@@ -134,6 +165,13 @@ public static class CouponRushSuite
                 [],
                 []))
             .WithSection((invariants with { Violations = violations }).ToSection());
+        if (costSection is not null) result = result.WithSection(costSection);
         return violations.Count == 0 ? result : result with { Problems = [.. result.Problems, .. violations.Select(v => "Invariant broken: " + v)] };
     }
 }
+
+/// <summary>
+/// What a coupon rush's timed part cost the system: CPU milliseconds per answer (201 or 410), and the share of the
+/// machine's cores its processes kept busy (a gate queued on one lock leaves them idle while it waits).
+/// </summary>
+public readonly record struct CouponRushCost(double CpuPerAnswerMs, double BusyShare);

@@ -52,7 +52,8 @@ public sealed class GateBarsTests
         Assert.Null(GateSuite.CpuPerOrderVsPingBar(Recorded));
     }
 
-    // Healthy coupon rushes on the Aspire-hosted system, against the calibrate right before the rush: 0.12-0.21 issues per ping.
+    // Healthy coupon rushes on the Aspire-hosted system, against the calibrate right before the rush: 0.12-0.22 issues per ping
+    // (the 0.12 against the run's first calibrate, before the second one was taken).
     [Theory]
     [InlineData(5715, 678)] // CI: 0.12 issues per ping, which failed the bar of 0.12 by 0.05 issues/s
     [InlineData(5292, 908)]
@@ -60,6 +61,12 @@ public sealed class GateBarsTests
     [InlineData(6980.5, 1162.7)]
     [InlineData(5417.6, 1209.3)]
     [InlineData(5802.4, 833.3)] // the baseline run
+    [InlineData(3596.8, 805.9)] // CI on a fresh clone of 670392d: 0.224
+    [InlineData(6007.7, 1106.2)] // five fresh gates on one machine, 2026-12-07: 0.169-0.213
+    [InlineData(4134.5, 881.5)]
+    [InlineData(5277, 1028.6)]
+    [InlineData(6111.7, 1035.4)]
+    [InlineData(6098.1, 1068.1)]
     public void Healthy_coupon_rushes_pass(double calibrate, double issues) =>
         Assert.True(issues >= GateSuite.Bars(Recorded, calibrate).Issues, $"issues {issues} < {GateSuite.Bars(Recorded, calibrate).Issues}");
 
@@ -68,8 +75,33 @@ public sealed class GateBarsTests
     [Theory]
     [InlineData(3604, 217)] // 0.060 issues per ping, against the run's first calibrate
     [InlineData(6402, 282)] // 0.044, against the calibrate right before the coupon rush
+    [InlineData(4032.7, 366.1)] // 0.091: CI on a fresh clone of 670392d, which passed the bar of 0.080 it had then
+    [InlineData(6161.1, 277.8)] // five fresh gates on one machine, 2026-12-07: 0.045-0.062
+    [InlineData(4852.3, 300.7)]
+    [InlineData(6722.2, 335.3)]
+    [InlineData(5439, 328.7)]
+    [InlineData(6848, 321.7)]
     public void A_database_locked_coupon_gate_fails(double calibrate, double issues) =>
         Assert.True(issues < GateSuite.Bars(Recorded, calibrate).Issues);
+
+    // The coupon cost bar, pings' worth of system CPU per answer, the same ten gates (2026-12-07): the Redis gate, then the row lock.
+    [Theory]
+    [InlineData(5.367, true)]
+    [InlineData(4.987, true)]
+    [InlineData(5.092, true)]
+    [InlineData(6.063, true)]
+    [InlineData(5.928, true)]
+    [InlineData(21.348, false)]
+    [InlineData(16.08, false)]
+    [InlineData(19.381, false)]
+    [InlineData(14.804, false)]
+    [InlineData(19.837, false)]
+    public void The_coupon_cost_bar_passes_the_redis_gate_and_fails_the_row_lock(double cpuPerAnswerVsPing, bool passes)
+    {
+        var baseline = Recorded with { Figures = new(Recorded.Figures) { ["coupon.cpuPerAnswerVsPing"] = 5.487 } };
+        Assert.Equal(passes, cpuPerAnswerVsPing <= GateSuite.CpuPerAnswerVsPingBar(baseline));
+        Assert.Null(GateSuite.CpuPerAnswerVsPingBar(Recorded));
+    }
 
     [Fact]
     public void The_order_bar_never_rises_above_its_share_of_the_baseline_and_floors_hold()
