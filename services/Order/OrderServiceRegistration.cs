@@ -19,6 +19,7 @@ public static class OrderServiceRegistration
         builder.Services.Configure<OrderLockOptions>(builder.Configuration.GetSection("Orders"));
         builder.Services.Configure<SagaOptions>(builder.Configuration.GetSection("Orders"));
         builder.Services.Configure<AdmissionOptions>(builder.Configuration.GetSection("Orders"));
+        builder.Services.Configure<PriceReadOptions>(builder.Configuration.GetSection("Orders"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OrderMetrics>();
         builder.Services.AddSingleton<PerUserOrderLock>();
@@ -27,7 +28,7 @@ public static class OrderServiceRegistration
         builder.Services.AddScoped<OrderPlacement>();
         // The AppHost's reference to Stock gives its address (services__stock__http__0); service discovery resolves it.
         // No retries or circuit breaker (ServiceDefaults gives every client both): a read that fails falls back at once,
-        // a retry would not fit in its 250 ms, and the pipeline logged every cancelled read with its stack trace.
+        // a retry would not fit in its budget (250 ms by default), and the pipeline logged every cancelled read with its stack trace.
         // RemoveAllResilienceHandlers is the library's own way; 10.11 still marks it "for evaluation" (EXTEXP0001).
         // No request logs either: the factory's four Information lines per read were more work than the read.
 #pragma warning disable EXTEXP0001

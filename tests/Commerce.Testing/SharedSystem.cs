@@ -32,7 +32,15 @@ public sealed class SharedSystem : IAsyncLifetime
             """);
         system = await CommerceSystem.StartAsync(
             "shared",
-            new Dictionary<string, string> { ["Replicas"] = "2", ["Replicas__Order"] = "3", ["COMMERCE_EXTRA_RULES"] = rules },
+            new Dictionary<string, string>
+            {
+                ["Replicas"] = "2",
+                ["Replicas__Order"] = "3",
+                ["COMMERCE_EXTRA_RULES"] = rules,
+                // An order whose prices can be read goes the parallel way here, whatever else the machine is doing: with
+                // the default 250 ms, a CI run's cold Stock answered late and an order went the sequential way.
+                ["Orders__PriceReadBudgetMilliseconds"] = "10000",
+            },
             withAspireDashboard: true);
     }
 
