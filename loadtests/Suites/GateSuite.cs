@@ -166,12 +166,9 @@ public static class GateSuite
         var cpuPerOrderVsPing = cpuPerOrder / cpuPerPing;
         if (CpuPerOrderVsPingBar(baseline) is { } cpuBar)
         {
-            var judged = new ThresholdResult(
-                LunchRushSuite.Orders, null, $"system CPU per order ≤ {cpuBar:0} pings' worth ({CpuPerOrderOverBaseline} × the baseline's)",
-                cpuPerOrderVsPing is { } cost && cost <= cpuBar,
-                cpuPerOrderVsPing is { } seen ? $"{cpuPerOrder:0.0} ms per order ÷ {cpuPerPing:0.000} ms per ping = {seen:0}" : "not measured (the system's processes could not be read)");
-            lunch = lunch with { Thresholds = [.. lunch.Thresholds, judged] };
-            Console.WriteLine($"{(judged.Passed ? "PASS" : "FAIL")} gate: cost per order: {judged.Description}: {judged.Observed}");
+            lunch = WithCostBar(
+                lunch, LunchRushSuite.Orders, "order", $"system CPU per order ≤ {cpuBar:0} pings' worth ({CpuPerOrderOverBaseline} × the baseline's)",
+                cpuPerOrderVsPing, cpuBar, seen => $"{cpuPerOrder:0.0} ms per order ÷ {cpuPerPing:0.000} ms per ping = {seen:0}");
         }
 
         // The issue bar follows a calibrate taken right before the coupon rush, on the machine as the rush will find it:
@@ -194,12 +191,9 @@ public static class GateSuite
         var cpuPerAnswerVsPing = couponCost is { } couponCpu && cpuPerPingBeforeCoupons > 0 ? couponCpu.CpuPerAnswerMs / cpuPerPingBeforeCoupons.Value : (double?)null;
         if (CpuPerAnswerVsPingBar(baseline) is { } answerBar)
         {
-            var judged = new ThresholdResult(
-                CouponRushSuite.Issue, null, $"system CPU per answer ≤ {answerBar:0.0} pings' worth ({CpuPerAnswerOverBaseline} × the baseline's)",
-                cpuPerAnswerVsPing is { } cost && cost <= answerBar,
-                cpuPerAnswerVsPing is { } seen ? $"{couponCost!.Value.CpuPerAnswerMs:0.00} ms per answer ÷ {cpuPerPingBeforeCoupons:0.000} ms per ping = {seen:0.0}" : "not measured (the system's processes could not be read)");
-            coupon = coupon with { Thresholds = [.. coupon.Thresholds, judged] };
-            Console.WriteLine($"{(judged.Passed ? "PASS" : "FAIL")} gate: cost per coupon answer: {judged.Description}: {judged.Observed}");
+            coupon = WithCostBar(
+                coupon, CouponRushSuite.Issue, "coupon answer", $"system CPU per answer ≤ {answerBar:0.0} pings' worth ({CpuPerAnswerOverBaseline} × the baseline's)",
+                cpuPerAnswerVsPing, answerBar, seen => $"{couponCost!.Value.CpuPerAnswerMs:0.00} ms per answer ÷ {cpuPerPingBeforeCoupons:0.000} ms per ping = {seen:0.0}");
         }
 
         var accept = lunch.Scenarios.FirstOrDefault(s => s.Name == LunchRushSuite.Orders)?.Steps.FirstOrDefault(s => s.Step == LunchRushSuite.Accept);
@@ -257,6 +251,21 @@ public static class GateSuite
 
         Console.WriteLine(result.Passed ? "GATE PASSED" : "GATE FAILED");
         return result.ExitCode;
+    }
+
+    /// <summary>
+    /// <paramref name="run"/> with a cost bar's verdict added (<paramref name="costVsPing"/>, in pings' worth, at most
+    /// <paramref name="bar"/>; unmeasured fails), printed as the other verdicts are.
+    /// </summary>
+    private static RunResult WithCostBar(
+        RunResult run, string scenario, string unit, string description, double? costVsPing, double bar, Func<double, string> observed)
+    {
+        var judged = new ThresholdResult(
+            scenario, null, description,
+            costVsPing is { } cost && cost <= bar,
+            costVsPing is { } seen ? observed(seen) : "not measured (the system's processes could not be read)");
+        Console.WriteLine($"{(judged.Passed ? "PASS" : "FAIL")} gate: cost per {unit}: {judged.Description}: {judged.Observed}");
+        return run with { Thresholds = [.. run.Thresholds, judged] };
     }
 
     /// <summary>
