@@ -81,12 +81,39 @@ public sealed class Browser : IAsyncLifetime
         /// Evaluates <paramref name="script"/> (which returns a JSON string) in the page until <paramref name="done"/>;
         /// <paramref name="beforeEachLook"/> acts on the system first each time (a burst of requests, say).
         /// </summary>
-        public Task<T> UntilAsync<T>(string script, Func<T, bool> done, TimeSpan timeout, string what, Func<Task>? beforeEachLook = null) =>
-            Eventually.Until(async () =>
+        public async Task<T> UntilAsync<T>(string script, Func<T, bool> done, TimeSpan timeout, string what, Func<Task>? beforeEachLook = null)
+        {
+            try
             {
-                if (beforeEachLook is not null) await beforeEachLook();
-                return JsonSerializer.Deserialize<T>(await Page.EvaluateAsync<string>(script), Json)!;
-            }, done, timeout, what);
+                return await Eventually.Until(async () =>
+                {
+                    if (beforeEachLook is not null) await beforeEachLook();
+                    return JsonSerializer.Deserialize<T>(await Page.EvaluateAsync<string>(script), Json)!;
+                }, done, timeout, what);
+            }
+            catch (TimeoutException notSeen)
+            {
+                // What the page showed instead (a login form, a lost connection, an empty grid): a failed look says it.
+                throw new TimeoutException($"{notSeen.Message}\n{await DescribeAsync()}", notSeen);
+            }
+        }
+
+        /// <summary>The page's address, its visible text (the start of it) and a screenshot of it, for a failure's message.</summary>
+        public async Task<string> DescribeAsync()
+        {
+            try
+            {
+                var text = await Page.EvaluateAsync<string>("() => document.body ? document.body.innerText : '(no body)'");
+                var screenshot = await ScreenshotAsync("failed-" + DateTime.UtcNow.ToString("HHmmss"));
+                return $"The page at {Page.Url} showed: {Truncate(text.ReplaceLineEndings(" | "), 1500)} (screenshot {screenshot})";
+            }
+            catch (PlaywrightException exception)
+            {
+                return $"The page at {Page.Url} could not be read: {exception.Message}";
+            }
+        }
+
+        private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length] + "…";
 
         /// <summary>Saves the page as it is now under artifacts/dashboard/ and returns the file's path.</summary>
         public async Task<string> ScreenshotAsync(string name)
