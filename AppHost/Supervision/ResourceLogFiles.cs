@@ -5,10 +5,12 @@ namespace Commerce.AppHost.Supervision;
 
 /// <summary>
 /// Each resource's console output also goes to <c>.commerce/logs/&lt;resource&gt;.log</c> (a replica's to its instance's
-/// name): the Aspire dashboard shows it live, the file keeps it for grep, CI artifacts and a run that already stopped.
+/// name; the dashboard's own to <c>aspire-dashboard.log</c>): the Aspire dashboard shows it live, the file keeps it for
+/// grep, CI artifacts and a run that already stopped.
 /// </summary>
 public sealed partial class ResourceLogFiles(ResourceNotificationService notifications, ResourceLoggerService logs, CommerceState state) : SupervisorService
 {
+    private const string DashboardResource = "aspire-dashboard";
     private readonly ConcurrentDictionary<string, Task> following = new();
 
     public static string PathFor(CommerceState state, ResourceEvent update)
@@ -21,7 +23,9 @@ public sealed partial class ResourceLogFiles(ResourceNotificationService notific
     {
         await foreach (var update in notifications.WatchAsync(stoppingToken))
         {
-            if (Processes.IsProcess(update))
+            // The Aspire dashboard's own log too: when its resources page stays empty, the reason (it could not reach the
+            // AppHost's resource service) is written only there.
+            if (Processes.IsProcess(update) || update.Resource.Name == DashboardResource)
             {
                 _ = following.GetOrAdd(update.ResourceId, _ => FollowAsync(update, stoppingToken));
             }

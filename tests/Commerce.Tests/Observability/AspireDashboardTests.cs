@@ -30,9 +30,19 @@ public sealed class AspireDashboardTests(SharedSystem shared, Browser browser)
         await aspire.Page.GotoAsync(shared.System.AspireDashboardUrl!.ToString());
 
         // Aspire shows a process whose health checks fail as Unhealthy, not Running; a replicated one as one row per copy.
-        var rows = await aspire.UntilAsync<ResourceRow[]>(ResourcesScript,
-            rows => Processes.All(name => rows.Any(row => row.Is(name)) && rows.Where(row => row.Is(name)).All(row => row.State == "Running")),
-            Budget, "every process (every copy) listed as Running (healthy) on the Aspire dashboard");
+        ResourceRow[] rows;
+        try
+        {
+            rows = await aspire.UntilAsync<ResourceRow[]>(ResourcesScript,
+                rows => Processes.All(name => rows.Any(row => row.Is(name)) && rows.Where(row => row.Is(name)).All(row => row.State == "Running")),
+                Budget, "every process (every copy) listed as Running (healthy) on the Aspire dashboard");
+        }
+        catch (TimeoutException notListed)
+        {
+            // A CI run saw no row at all for 90 s while the traces page worked: the resources page alone waits for the
+            // dashboard's connection to the AppHost's resource service, and the dashboard logs why that failed.
+            throw new TimeoutException($"{notListed.Message}\nThe dashboard's log:\n{shared.System.LogLines(20, "resource service", "DashboardClient")}", notListed);
+        }
 
         Assert.Equal(3, rows.Count(row => row.Is("order")));
         await aspire.ScreenshotAsync("aspire-resources");
