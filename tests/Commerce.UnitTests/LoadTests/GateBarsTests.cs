@@ -36,6 +36,8 @@ public sealed class GateBarsTests
     [InlineData(108, true)] // CI on a fresh clone of 3c7f4d4
     [InlineData(96, true)] // CI on fresh clones of f06b790, 4804451 and 740d2ee (other days)
     [InlineData(113, true)]
+    [InlineData(36, true)] // CI on fresh clones of d24f66e and 959e080 (2026-12-08)
+    [InlineData(45, true)]
     [InlineData(154, false)] // half of the gain over the commit round lost: halfway between 104.9 and 202
     [InlineData(155.6, false)] // ef8f6fd, twice
     [InlineData(199.8, false)]
@@ -68,6 +70,7 @@ public sealed class GateBarsTests
     [InlineData(6111.7, 1035.4)]
     [InlineData(6098.1, 1068.1)]
     [InlineData(6807.7, 1293.7)] // CI on a fresh clone of c198a18, the first under these bars: 0.190
+    [InlineData(4523.9, 978.7)] // CI on a fresh clone of 959e080: 0.216
     public void Healthy_coupon_rushes_pass(double calibrate, double issues) =>
         Assert.True(issues >= GateSuite.Bars(Recorded, calibrate).Issues, $"issues {issues} < {GateSuite.Bars(Recorded, calibrate).Issues}");
 
@@ -83,6 +86,7 @@ public sealed class GateBarsTests
     [InlineData(5439, 328.7)]
     [InlineData(6848, 321.7)]
     [InlineData(3732.6, 202.6)] // CI on a fresh clone of c198a18: 0.054
+    [InlineData(6280.6, 451.1)] // CI on a fresh clone of 959e080: 0.072
     public void A_database_locked_coupon_gate_fails(double calibrate, double issues) =>
         Assert.True(issues < GateSuite.Bars(Recorded, calibrate).Issues);
 
@@ -94,6 +98,10 @@ public sealed class GateBarsTests
     [InlineData(6.063, true)]
     [InlineData(5.928, true)]
     [InlineData(5.6, true)] // CI on a fresh clone of c198a18; its DbLock gate read 18.0
+    [InlineData(4.9, true)] // CI on fresh clones of d24f66e and 959e080; their DbLock gates read 12.1 and 12.7
+    [InlineData(4.4, true)]
+    [InlineData(12.1, false)]
+    [InlineData(12.7, false)]
     [InlineData(18.0, false)]
     [InlineData(21.348, false)]
     [InlineData(16.08, false)]
