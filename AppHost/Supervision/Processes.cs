@@ -3,13 +3,16 @@ namespace Commerce.AppHost.Supervision;
 /// <summary>Which resources run a process of their own, and which of those run once (initdb) rather than until stopped.</summary>
 public static class Processes
 {
+    /// <summary>The resource Aspire adds for its dashboard (Aspire's own name for it is internal).</summary>
+    public const string AspireDashboard = "aspire-dashboard";
+
     /// <summary>
     /// Servers and services: not connection strings or parameters, nor what Aspire runs for itself (its dashboard, the
     /// hidden "&lt;project&gt;-rebuilder"s).
     /// </summary>
     public static bool IsProcess(IResource resource) =>
         resource is ProjectResource or ExecutableResource
-        && resource.Name != "aspire-dashboard" && !resource.Name.EndsWith("-rebuilder", StringComparison.Ordinal);
+        && resource.Name != AspireDashboard && !resource.Name.EndsWith("-rebuilder", StringComparison.Ordinal);
 
     public static bool IsProcess(ResourceEvent update) => IsProcess(update.Resource) && !update.Snapshot.IsHidden;
 

@@ -10,7 +10,6 @@ namespace Commerce.AppHost.Supervision;
 /// </summary>
 public sealed partial class ResourceLogFiles(ResourceNotificationService notifications, ResourceLoggerService logs, CommerceState state) : SupervisorService
 {
-    private const string DashboardResource = "aspire-dashboard";
     private readonly ConcurrentDictionary<string, Task> following = new();
 
     public static string PathFor(CommerceState state, ResourceEvent update)
@@ -23,9 +22,9 @@ public sealed partial class ResourceLogFiles(ResourceNotificationService notific
     {
         await foreach (var update in notifications.WatchAsync(stoppingToken))
         {
-            // The Aspire dashboard's own log too: when its resources page stays empty, the reason (it could not reach the
-            // AppHost's resource service) is written only there.
-            if (Processes.IsProcess(update) || update.Resource.Name == DashboardResource)
+            // The Aspire dashboard's own log too: when its resources page stays empty, the reason (it could not reach
+            // the AppHost's resource service) is written only there.
+            if (Processes.IsProcess(update) || update.Resource.Name == Processes.AspireDashboard)
             {
                 _ = following.GetOrAdd(update.ResourceId, _ => FollowAsync(update, stoppingToken));
             }

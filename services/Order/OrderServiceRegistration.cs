@@ -28,7 +28,8 @@ public static class OrderServiceRegistration
         builder.Services.AddScoped<OrderPlacement>();
         // The AppHost's reference to Stock gives its address (services__stock__http__0); service discovery resolves it.
         // No retries or circuit breaker (ServiceDefaults gives every client both): a read that fails falls back at once,
-        // a retry would not fit in its budget (250 ms by default), and the pipeline logged every cancelled read with its stack trace.
+        // a retry would not fit in its budget (250 ms by default), and the pipeline logged every cancelled read with its
+        // stack trace.
         // RemoveAllResilienceHandlers is the library's own way; 10.11 still marks it "for evaluation" (EXTEXP0001).
         // No request logs either: the factory's four Information lines per read were more work than the read.
 #pragma warning disable EXTEXP0001

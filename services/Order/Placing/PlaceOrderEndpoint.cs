@@ -50,7 +50,8 @@ public static class PlaceOrderEndpoint
                 "Too many orders are being processed right now; nothing was placed. Retry after the time in Retry-After.");
         }
 
-        // Read while the lock is being taken: the two waits overlap (a refused lock leaves the read to its budget, Orders__PriceReadBudgetMilliseconds).
+        // Read while the lock is being taken: the two waits overlap (a refused lock leaves the read to its budget,
+        // Orders__PriceReadBudgetMilliseconds).
         var readingPrices = prices.TryReadAsync(request!.Items!.Select(item => new OrderLine(item.ProductId!, item.Quantity)), cancellationToken);
         var userId = user.UserId();
         await using var held = await orderLock.TryAcquireAsync(userId, cancellationToken);
